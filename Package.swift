@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+//
+// swift-kmip: a KMIP (OASIS Key Management Interoperability Protocol) SDK for Swift.
+// Module graph (see docs/Architecture.md): KMIPTTLV <- KMIPXML <- KMIP <- KMIPServer <- Examples.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-kmip",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KMIPTTLV", targets: ["KMIPTTLV"]),
+        .library(name: "KMIPXML", targets: ["KMIPXML"]),
+        .library(name: "KMIP", targets: ["KMIP"]),
+        .executable(name: "kmip", targets: ["kmip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // The data model of KMIP: item tree, registry, binary TTLV codec, framing, dump.
+        .target(name: "KMIPTTLV", swiftSettings: swiftSettings),
+        // The XML and JSON encodings of the same tree.
+        .target(name: "KMIPXML", dependencies: ["KMIPTTLV"], swiftSettings: swiftSettings),
+        // What users import: typed models, client, transports.
+        .target(name: "KMIP", dependencies: ["KMIPTTLV", "KMIPXML"], swiftSettings: swiftSettings),
+
+        // The `kmip` command line tool.
+        .executableTarget(
+            name: "kmip",
+            dependencies: [
+                "KMIPTTLV", "KMIPXML", "KMIP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Examples/kmip",
+            swiftSettings: swiftSettings
+        ),
+
+        // Unit, vector and conformance tests (Swift Testing).
+        .testTarget(
+            name: "Conformance",
+            dependencies: [
+                "KMIPTTLV", "KMIPXML", "KMIP", "kmip",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/Conformance",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

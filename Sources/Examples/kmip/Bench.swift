@@ -1,0 +1,87 @@
+// swift-kmip: the `kmip` command line tool.
+
+import ArgumentParser
+import Foundation
+import KMIPTTLV
+
+/// `kmip bench`: throughput figures anyone can compare with another library on the same input.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the speed of the codecs.",
+        subcommands: [Codec.self]
+    )
+
+    /// `kmip bench codec`: decode and encode one message in a loop.
+    struct Codec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decode and encode one message in a loop and print messages per second.",
+            discussion: """
+                Prints `decode: N msgs/s` (bytes to tree) and `encode: N msgs/s` (tree to bytes), \
+                one per line, measured for --seconds each after a warm-up. Parsing the hex text is \
+                not part of the loop. Build with `-c release` for meaningful figures.
+                """
+        )
+
+        @Option(help: "Input format: hex (one message per line; the first is used), xml or json.")
+        var from: MessageFormat = .hex
+
+        @Option(help: "Seconds to measure each operation (after a warm-up of a tenth of that).")
+        var seconds: Double = 2
+
+        @Argument(help: "The file holding the message.")
+        var file: String
+
+        func validate() throws {
+            guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
+            guard from == .hex || from == .xml || from == .json || from == .ttlv else {
+                throw ValidationError("--from must be hex, ttlv, xml or json")
+            }
+        }
+
+        func run() throws {
+            #if DEBUG
+            FileHandle.standardError.write(Data("warning: this is a debug build; figures are far below a release build (swift run -c release kmip bench codec ...)\n".utf8))
+            #endif
+            let input = try MessageIO.readInput(file)
+            guard let message = try MessageIO.decodeMessages(input, format: from, options: .strict).first else {
+                throw ToolError("\(file) holds no message")
+            }
+            let bytes = try TTLVEncoder().encode(message)
+            let decoder = TTLVDecoder()
+            let encoder = TTLVEncoder()
+            FileHandle.standardError.write(Data("message: \(bytes.count) bytes, \(message.itemCount) items; \(seconds) s per operation\n".utf8))
+
+            let decodeRate = try measure(seconds: seconds) { try decoder.decode(bytes).itemCount }
+            print("decode: \(decodeRate) msgs/s")
+            let encodeRate = try measure(seconds: seconds) { try encoder.encode(message).count }
+            print("encode: \(encodeRate) msgs/s")
+        }
+    }
+}
+
+/// Runs `body` for a warm-up and then for `seconds`; returns whole iterations per second.
+func measure(seconds: Double, _ body: () throws -> Int) throws -> Int {
+    let clock = ContinuousClock()
+    var sink = 0
+    func run(for duration: Duration) throws -> (iterations: Int, elapsed: Duration) {
+        let start = clock.now
+        var iterations = 0
+        var elapsed: Duration = .zero
+        repeat {
+            for _ in 0..<256 { sink &+= try body() }
+            iterations += 256
+            elapsed = clock.now - start
+        } while elapsed < duration
+        return (iterations, elapsed)
+    }
+    _ = try run(for: .milliseconds(Int(seconds * 100)))
+    let (iterations, elapsed) = try run(for: .milliseconds(Int(seconds * 1000)))
+    blackHole(sink)
+    let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Int((Double(iterations) / elapsedSeconds).rounded())
+}
+
+@inline(never)
+func blackHole(_ value: Int) {
+    if value == .min { print("") }
+}

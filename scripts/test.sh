@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of swift-kmip on a fresh machine: the README's test command, and what CI runs.
+#
+#   scripts/test.sh            install what is missing, check generated code, build, test, fuzz briefly
+#   FUZZ_SECONDS=0 scripts/test.sh   skip the short fuzz run
+#
+# Everything it needs beyond Swift itself it installs (Debian packages with apt-get when root).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+fuzz_seconds=${FUZZ_SECONDS:-90}
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "toolchain"
+command -v swift >/dev/null || { echo "scripts/test.sh: swift is not on PATH" >&2; exit 1; }
+swift --version 2>&1 | head -1 >&2
+command -v python3 >/dev/null || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3 >/dev/null; else
+    echo "scripts/test.sh: python3 is needed (apt-get install python3)" >&2; exit 1; fi
+}
+
+step "generated sources are up to date"
+swift run --package-path Codegen kmip-codegen --check
+
+step "build and test (swift test)"
+swift build --build-tests
+swift test 2>&1 | tee /tmp/swift-kmip-test.log
+grep -q "Test run with .* passed" /tmp/swift-kmip-test.log || { echo "scripts/test.sh: swift test did not pass" >&2; exit 1; }
+
+if [ "$fuzz_seconds" -gt 0 ]; then
+  step "fuzz the TTLV decoder for ${fuzz_seconds}s"
+  Fuzz/fuzz.sh ttlv "$fuzz_seconds"
+fi
+
+step "all tests passed"
