@@ -51,7 +51,7 @@ struct Bench: ParsableCommand {
             let encoder = TTLVEncoder()
             FileHandle.standardError.write(Data("message: \(bytes.count) bytes, \(message.itemCount) items; \(seconds) s per operation\n".utf8))
 
-            let decodeRate = try measure(seconds: seconds) { try decoder.decode(bytes).itemCount }
+            let decodeRate = try measure(seconds: seconds) { Int(try decoder.decode(bytes).tag.rawValue) }
             print("decode: \(decodeRate) msgs/s")
             let encodeRate = try measure(seconds: seconds) { try encoder.encode(message).count }
             print("encode: \(encodeRate) msgs/s")

@@ -50,20 +50,18 @@ public struct TTLVDecoder: Sendable {
     }
 }
 
-/// The recursive descent over one buffer. Children of a structure are collected on a shared
-/// scratch stack, so that each structure costs exactly one array allocation.
+/// The recursive descent over one buffer. Each structure costs exactly one array allocation:
+/// its children are counted from their headers before they are decoded.
 struct TTLVReader {
     let buffer: UnsafeRawBufferPointer
     let options: TTLVDecodingOptions
     let strict: Bool
     var itemCount = 0
-    var scratch: [KMIPItem] = []
 
     init(buffer: UnsafeRawBufferPointer, options: TTLVDecodingOptions) {
         self.buffer = buffer
         self.options = options
         self.strict = options.strictness == .strict
-        scratch.reserveCapacity(32)
     }
 
     @inline(__always)
@@ -146,15 +144,22 @@ struct TTLVReader {
             guard depth <= options.maximumDepth else {
                 throw KMIPError(.limitExceeded, "structures nested deeper than \(options.maximumDepth)", byteOffset: header)
             }
-            let base = scratch.count
+            // Count the children from their headers first, so that the array is allocated once.
+            var count = 0
             var cursor = start
+            while cursor + 8 <= valueEnd {
+                cursor += 8 + ((Int(load(UInt32.self, at: cursor + 4)) + 7) & ~7)
+                count += 1
+            }
+            var children: [KMIPItem] = []
+            children.reserveCapacity(count)
+            cursor = start
             while cursor < valueEnd {
                 let (child, next) = try readItem(at: cursor, end: valueEnd, depth: depth + 1)
-                scratch.append(child)
+                children.append(child)
                 cursor = next
             }
-            value = .structure(Array(scratch[base...]))
-            scratch.removeSubrange(base...)
+            value = .structure(children)
         case .integer:
             value = .integer(load(Int32.self, at: start))
         case .longInteger:

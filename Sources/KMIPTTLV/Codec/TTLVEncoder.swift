@@ -45,9 +45,12 @@ public struct TTLVEncoder: Sendable {
             let length: Int
             switch item.value {
             case .structure(let children):
-                var total = 0
-                for child in children { total += try encodedSize(of: child) }
-                length = total
+                // Indexing an unsafe buffer borrows each child instead of copying (retaining) it.
+                length = try children.withUnsafeBufferPointer { children in
+                    var total = 0
+                    for index in children.indices { total += try encodedSize(of: children[index]) }
+                    return total
+                }
             case .integer, .enumeration, .interval: length = 4
             case .longInteger, .boolean, .dateTime, .dateTimeExtended: length = 8
             case .bigInteger(let value): length = (value.twosComplementBytes.count + 7) & ~7
@@ -77,9 +80,12 @@ public struct TTLVEncoder: Sendable {
         let length: Int
         switch item.value {
         case .structure(let children):
-            var cursor = start
-            for child in children { cursor = write(child, into: buffer, at: cursor) }
-            length = cursor - start
+            let end = children.withUnsafeBufferPointer { children in
+                var cursor = start
+                for index in children.indices { cursor = write(children[index], into: buffer, at: cursor) }
+                return cursor
+            }
+            length = end - start
         case .integer(let value):
             store(value, into: buffer, at: start)
             store(UInt32(0), into: buffer, at: start + 4)
@@ -103,15 +109,23 @@ public struct TTLVEncoder: Sendable {
             bytes.withUnsafeBytes { buffer.baseAddress!.advanced(by: start).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             length = bytes.count
         case .textString(let text):
+            zeroLastWord(of: text.utf8.count, into: buffer, at: start)
             length = copyBytes(text.utf8, into: buffer, at: start)
         case .byteString(let bytes):
+            zeroLastWord(of: bytes.count, into: buffer, at: start)
             length = copyBytes(bytes, into: buffer, at: start)
         }
         let paddedEnd = start + ((length + 7) & ~7)
-        for index in (start + length)..<paddedEnd { buffer[index] = 0 }
         store(item.tag.rawValue << 8 | UInt32(item.itemType.rawValue), into: buffer, at: offset)
         store(UInt32(length), into: buffer, at: offset + 4)
         return paddedEnd
+    }
+
+    /// Zeroes the last 8-byte word of a variable-length value before the value is copied in, which
+    /// leaves its padding zero.
+    @inline(__always)
+    static func zeroLastWord(of length: Int, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) {
+        if length > 0 { store(UInt64(0), into: buffer, at: offset + ((length + 7) & ~7) - 8) }
     }
 
     @inline(__always)
