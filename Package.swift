@@ -32,11 +32,20 @@ let package = Package(
         // What users import: typed models, client, transports.
         .target(name: "KMIP", dependencies: ["KMIPTTLV", "KMIPXML"], swiftSettings: swiftSettings),
 
+        // Checking vector files (codec level now; typed and live levels later), for `kmip vectors`
+        // and the conformance tests.
+        .target(
+            name: "KMIPVectorCheck",
+            dependencies: ["KMIPXML"],
+            path: "Sources/Examples/KMIPVectorCheck",
+            swiftSettings: swiftSettings
+        ),
+
         // The `kmip` command line tool.
         .executableTarget(
             name: "kmip",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPVectorCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Examples/kmip",
@@ -47,7 +56,7 @@ let package = Package(
         .testTarget(
             name: "Conformance",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP", "kmip",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPVectorCheck", "kmip",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/Conformance",

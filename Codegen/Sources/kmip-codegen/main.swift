@@ -4,7 +4,8 @@
 //   swift run --package-path Codegen kmip-codegen            rewrite the generated files
 //   swift run --package-path Codegen kmip-codegen --check    exit 1 if any generated file is stale
 //
-// Input:  Codegen/Tables/{tags,enumerations}.tsv (see Codegen/Tables/README.md for provenance)
+// Input:  Codegen/Tables/{tags,enumerations,pkcs11-enumerations,tag-enumerations}.tsv (provenance in
+//         Codegen/Tables/README.md)
 // Output: Sources/KMIPTTLV/Generated/Tag+Standard.swift
 //         Sources/KMIPTTLV/Generated/StandardRegistry+Tables.swift
 
@@ -156,8 +157,17 @@ func generateTags(_ tags: Table) throws -> String {
     return out
 }
 
-func generateRegistryTables(tags: Table, enumerations: Table) throws -> String {
-    var out = String(format: header, "tags.tsv and enumerations.tsv")
+func generateRegistryTables(tags: Table, enumerations: Table, tagEnumerations: Table) throws -> String {
+    var out = String(format: header, "tags.tsv, enumerations.tsv, pkcs11-enumerations.tsv and tag-enumerations.tsv")
+    let enumerationNames = Set(enumerations.rows.map { $0["enumeration"]! })
+    var enumerationOfTag: [String: String] = [:]
+    for row in tags.rows where enumerationNames.contains(row["name"]!) { enumerationOfTag[row["name"]!] = row["name"]! }
+    for row in tagEnumerations.rows {
+        guard enumerationNames.contains(row["enumeration"]!), tags.rows.contains(where: { $0["name"] == row["tag_name"] }) else {
+            throw GeneratorError("tag-enumerations.tsv: unknown tag or enumeration in \(row)")
+        }
+        enumerationOfTag[row["tag_name"]!] = row["enumeration"]!
+    }
     out += """
 
         extension KMIPRegistry {
@@ -178,6 +188,7 @@ func generateRegistryTables(tags: Table, enumerations: Table) throws -> String {
             fields.append("typeHistory: \(try typeHistoryLiteral(changes, context: context))")
         }
         if let status = row["status"], !status.isEmpty { fields.append("status: \(swiftString(status))") }
+        if let enumeration = enumerationOfTag[row["name"]!] { fields.append("enumeration: \(swiftString(enumeration))") }
         out += "        TagDefinition(\(fields.joined(separator: ", "))),\n"
     }
     out += "    ]\n\n"
@@ -199,9 +210,8 @@ func generateRegistryTables(tags: Table, enumerations: Table) throws -> String {
     for name in order {
         let rows = groups[name]!
         let kind = rows[0]["kind"]! == "mask" ? ".mask" : ".enumeration"
-        let tag = tagNames[name].map { "Tag(rawValue: \($0["tag"]!))" } ?? "nil"
         let xmlName = tagNames[name]?["xml_name"] ?? name.replacingOccurrences(of: " ", with: "")
-        out += "        EnumerationDefinition(name: \(swiftString(name)), xmlName: \(swiftString(xmlName)), kind: \(kind), tag: \(tag), values: [\n"
+        out += "        EnumerationDefinition(name: \(swiftString(name)), xmlName: \(swiftString(xmlName)), kind: \(kind), values: [\n"
         for row in rows {
             let context = "enumerations.tsv \(name)/\(row["name"]!)"
             var fields = [
@@ -224,10 +234,12 @@ func generateRegistryTables(tags: Table, enumerations: Table) throws -> String {
 do {
     let check = CommandLine.arguments.dropFirst().contains("--check")
     let tags = try Table(named: "tags.tsv")
-    let enumerations = try Table(named: "enumerations.tsv")
+    var enumerations = try Table(named: "enumerations.tsv")
+    enumerations.rows += try Table(named: "pkcs11-enumerations.tsv").rows
+    let tagEnumerations = try Table(named: "tag-enumerations.tsv")
     let outputs: [(String, String)] = [
         ("Tag+Standard.swift", try generateTags(tags)),
-        ("StandardRegistry+Tables.swift", try generateRegistryTables(tags: tags, enumerations: enumerations)),
+        ("StandardRegistry+Tables.swift", try generateRegistryTables(tags: tags, enumerations: enumerations, tagEnumerations: tagEnumerations)),
     ]
     var stale: [String] = []
     for (file, text) in outputs {

@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import Foundation
-import KMIPTTLV
+import KMIPXML
 
 /// `kmip bench`: throughput figures anyone can compare with another library on the same input.
 struct Bench: ParsableCommand {
@@ -16,9 +16,10 @@ struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decode and encode one message in a loop and print messages per second.",
             discussion: """
-                Prints `decode: N msgs/s` (bytes to tree) and `encode: N msgs/s` (tree to bytes), \
-                one per line, measured for --seconds each after a warm-up. Parsing the hex text is \
-                not part of the loop. Build with `-c release` for meaningful figures.
+                Prints `decode: N msgs/s` (TTLV bytes to tree) and `encode: N msgs/s` (tree to TTLV \
+                bytes), one per line, measured for --seconds each after a warm-up; with --text also \
+                the XML and JSON encodings of the same message. Reading the input file is not part \
+                of the loop. Build with `-c release` for meaningful figures.
                 """
         )
 
@@ -27,6 +28,9 @@ struct Bench: ParsableCommand {
 
         @Option(help: "Seconds to measure each operation (after a warm-up of a tenth of that).")
         var seconds: Double = 2
+
+        @Flag(help: "Also measure the XML and JSON encodings of the message (xml-decode, xml-encode, json-decode, json-encode lines).")
+        var text = false
 
         @Argument(help: "The file holding the message.")
         var file: String
@@ -43,7 +47,7 @@ struct Bench: ParsableCommand {
             FileHandle.standardError.write(Data("warning: this is a debug build; figures are far below a release build (swift run -c release kmip bench codec ...)\n".utf8))
             #endif
             let input = try MessageIO.readInput(file)
-            guard let message = try MessageIO.decodeMessages(input, format: from, options: .strict).first else {
+            guard let message = try MessageIO.decodeMessages(input, format: from, options: .strict).itemsWithoutPlaceholders().first else {
                 throw ToolError("\(file) holds no message")
             }
             let bytes = try TTLVEncoder().encode(message)
@@ -55,6 +59,20 @@ struct Bench: ParsableCommand {
             print("decode: \(decodeRate) msgs/s")
             let encodeRate = try measure(seconds: seconds) { try encoder.encode(message).count }
             print("encode: \(encodeRate) msgs/s")
+            guard text else { return }
+
+            let xml = Array(KMIPXMLEncoder().encode(message).utf8)
+            let json = Array(KMIPJSONEncoder().encode(message).utf8)
+            let xmlDecoder = KMIPXMLDecoder(), xmlEncoder = KMIPXMLEncoder()
+            let jsonDecoder = KMIPJSONDecoder(), jsonEncoder = KMIPJSONEncoder()
+            func line(_ name: String, _ rate: Int, bytes: Int) {
+                let megabytes = Double(rate) * Double(bytes) / 1_000_000
+                print("\(name): \(rate) msgs/s (\(Int(megabytes.rounded())) MB/s of \(bytes)-byte text)")
+            }
+            line("xml-decode", try measure(seconds: seconds) { Int(try xmlDecoder.decode(xml).tag.rawValue) }, bytes: xml.count)
+            line("xml-encode", try measure(seconds: seconds) { xmlEncoder.encode(message).utf8.count }, bytes: xml.count)
+            line("json-decode", try measure(seconds: seconds) { Int(try jsonDecoder.decode(json).tag.rawValue) }, bytes: json.count)
+            line("json-encode", try measure(seconds: seconds) { jsonEncoder.encode(message).utf8.count }, bytes: json.count)
         }
     }
 }

@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import Foundation
-import KMIPTTLV
+import KMIPXML
 
 /// `kmip convert`: re-encode messages between TTLV, hex, XML, JSON and the readable dump.
 struct Convert: ParsableCommand {
@@ -11,8 +11,10 @@ struct Convert: ParsableCommand {
         discussion: """
             Reads FILE (standard input when absent or -) and writes standard output. \
             hex is TTLV as hex text, one message per line (spaces and | are ignored on input); \
-            ttlv is raw bytes; text is a readable dump with key material redacted unless \
-            --reveal is given.
+            ttlv is raw bytes; xml and json are the KMIP text encodings; text is a readable dump \
+            with key material redacted unless --reveal is given. One message is written as a \
+            bare XML element or JSON object; a test-case document (a <KMIP> element, a JSON \
+            array, several messages) converts message by message.
             """
     )
 
@@ -39,8 +41,8 @@ struct Convert: ParsableCommand {
         let input = try MessageIO.readInput(file)
         let format = from ?? MessageFormat.sniff(input)
         do {
-            let items = try MessageIO.decodeMessages(input, format: format, options: tolerant ? .tolerant : .strict)
-            let output = try MessageIO.encodeMessages(items, format: to, revealSecrets: reveal)
+            let messages = try MessageIO.decodeMessages(input, format: format, options: tolerant ? .tolerant : .strict)
+            let output = try MessageIO.encodeMessages(messages, format: to, revealSecrets: reveal)
             FileHandle.standardOutput.write(Data(output))
         } catch let error as KMIPError {
             throw ToolError("\(file ?? "stdin"): \(error)")

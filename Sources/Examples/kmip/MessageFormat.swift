@@ -4,7 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import KMIPTTLV
+import KMIPXML
 
 /// A format the tool reads or writes messages in.
 enum MessageFormat: String, ExpressibleByArgument, CaseIterable {
@@ -37,6 +37,23 @@ struct ToolError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Messages read from input, and whether they came as a document (a `<KMIP>` element, a JSON
+/// array, several messages) rather than one bare message.
+struct MessageSet {
+    var messages: [KMIPTestCase.Message]
+    var isDocument: Bool
+
+    /// The trees, with every placeholder refused: TTLV cannot carry a symbol.
+    func itemsWithoutPlaceholders() throws -> [KMIPItem] {
+        try messages.enumerated().map { index, message in
+            if let placeholder = message.placeholders.first {
+                throw ToolError("message \(index + 1) holds the placeholder \(placeholder.text); TTLV cannot carry it (convert to xml or json instead)")
+            }
+            return message.item
+        }
+    }
+}
+
 enum MessageIO {
     /// Reads all of a file, or standard input when `path` is nil or `-`.
     static func readInput(_ path: String?) throws -> [UInt8] {
@@ -49,8 +66,11 @@ enum MessageIO {
         return [UInt8](FileHandle.standardInput.readDataToEndOfFile())
     }
 
-    /// Splits input into the items it holds.
-    static func decodeMessages(_ input: [UInt8], format: MessageFormat, options: TTLVDecodingOptions) throws -> [KMIPItem] {
+    /// Splits input into the messages it holds.
+    static func decodeMessages(_ input: [UInt8], format: MessageFormat, options: TTLVDecodingOptions) throws -> MessageSet {
+        func set(_ items: [KMIPItem]) -> MessageSet {
+            MessageSet(messages: items.map { KMIPTestCase.Message(item: $0) }, isDocument: items.count != 1)
+        }
         switch format {
         case .ttlv:
             var framer = TTLVFrameDecoder(maximumMessageSize: options.maximumMessageSize)
@@ -70,7 +90,7 @@ enum MessageIO {
             if framer.bufferedByteCount > 0 {
                 throw KMIPError(.truncated, "\(framer.bufferedByteCount) bytes at the end do not make a whole message", byteOffset: offset)
             }
-            return items
+            return set(items)
         case .hex:
             let text = String(decoding: input, as: UTF8.self)
             var items: [KMIPItem] = []
@@ -86,28 +106,41 @@ enum MessageIO {
                     throw error
                 }
             }
-            return items
-        case .xml, .json:
-            throw ToolError("the \(format.rawValue) encoding is not supported yet (it arrives with the KMIPXML module)")
+            return set(items)
+        case .xml:
+            let document = try KMIPXMLDecoder().decodeDocument(input, recordingPlaceholders: true)
+            return MessageSet(messages: document.messages, isDocument: document.isWrapped || document.messages.count != 1)
+        case .json:
+            let document = try KMIPJSONDecoder().decodeDocument(input, recordingPlaceholders: true)
+            return MessageSet(messages: document.messages, isDocument: document.isWrapped || document.messages.count != 1)
         case .text:
             throw ToolError("text is an output format only")
         }
     }
 
-    /// Writes items in `format`.
-    static func encodeMessages(_ items: [KMIPItem], format: MessageFormat, revealSecrets: Bool) throws -> [UInt8] {
+    /// Writes messages in `format`: one hex line per message; a bare XML element or JSON object
+    /// for a single message, a `<KMIP>` document or JSON array for a document.
+    static func encodeMessages(_ set: MessageSet, format: MessageFormat, revealSecrets: Bool) throws -> [UInt8] {
         let encoder = TTLVEncoder()
         switch format {
         case .ttlv:
             var bytes: [UInt8] = []
-            for item in items { try encoder.encode(item, into: &bytes) }
+            for item in try set.itemsWithoutPlaceholders() { try encoder.encode(item, into: &bytes) }
             return bytes
         case .hex:
-            return Array(try items.map { Hex.encode(try encoder.encode($0)) + "\n" }.joined().utf8)
+            return Array(try set.itemsWithoutPlaceholders().map { Hex.encode(try encoder.encode($0)) + "\n" }.joined().utf8)
         case .text:
-            return Array(items.map { $0.dump(revealingSecrets: revealSecrets) }.joined(separator: "\n").utf8)
-        case .xml, .json:
-            throw ToolError("the \(format.rawValue) encoding is not supported yet (it arrives with the KMIPXML module)")
+            return Array(set.messages.map { $0.item.dump(revealingSecrets: revealSecrets) }.joined(separator: "\n").utf8)
+        case .xml:
+            if !set.isDocument, let only = set.messages.first, only.placeholders.isEmpty {
+                return Array(KMIPXMLEncoder().encode(only.item).utf8)
+            }
+            return Array(KMIPTestCase(messages: set.messages).xml().utf8)
+        case .json:
+            if !set.isDocument, let only = set.messages.first, only.placeholders.isEmpty {
+                return Array(KMIPJSONEncoder().encode(only.item).utf8)
+            }
+            return Array(KMIPTestCase(messages: set.messages).json().utf8)
         }
     }
 }

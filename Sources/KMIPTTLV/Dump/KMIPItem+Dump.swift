@@ -35,7 +35,7 @@ extension KMIPItem {
     }
 
     /// The Protocol Version of a Request or Response Message, if this is one.
-    var protocolVersion: KMIPVersion? {
+    package var protocolVersion: KMIPVersion? {
         guard let header = child(.requestHeader) ?? child(.responseHeader),
             let version = header.child(.protocolVersion),
             case .integer(let major)? = version.child(.protocolVersionMajor)?.value,

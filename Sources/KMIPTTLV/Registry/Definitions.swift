@@ -19,6 +19,8 @@ public struct TagDefinition: Hashable, Sendable {
     public var typeHistory: [TypeSpan]
     /// A note such as `designated (Reserved) in 2.0,2.1`, or `nil`.
     public var status: String?
+    /// The name of the enumeration or mask whose values the tag carries, or `nil`.
+    public var enumeration: String?
 
     /// The item types a tag carries from a version on.
     public struct TypeSpan: Hashable, Sendable {
@@ -36,7 +38,7 @@ public struct TagDefinition: Hashable, Sendable {
     /// Creates a definition, for the standard tables or for a vendor's extension tags.
     public init(
         tag: Tag, name: String, xmlName: String, itemTypes: [ItemType], versions: KMIPVersionSet,
-        typeHistory: [TypeSpan] = [], status: String? = nil
+        typeHistory: [TypeSpan] = [], status: String? = nil, enumeration: String? = nil
     ) {
         self.tag = tag
         self.name = name
@@ -45,6 +47,7 @@ public struct TagDefinition: Hashable, Sendable {
         self.versions = versions
         self.typeHistory = typeHistory
         self.status = status
+        self.enumeration = enumeration
     }
 
     /// The item types the tag carries in `version`.
@@ -62,23 +65,75 @@ public struct EnumerationDefinition: Hashable, Sendable {
     }
 
     /// The name as printed, for example `Cryptographic Algorithm`.
-    public var name: String
+    public let name: String
     /// The normalised name, for example `CryptographicAlgorithm`.
-    public var xmlName: String
+    public let xmlName: String
     /// An enumeration or a mask.
-    public var kind: Kind
-    /// The tag that carries this enumeration, when one has the same name.
-    public var tag: Tag?
+    public let kind: Kind
     /// The values, in the specification's order. One value may appear under several names
     /// when it was renamed between versions.
-    public var values: [EnumerationValue]
+    public let values: [EnumerationValue]
 
-    public init(name: String, xmlName: String, kind: Kind, tag: Tag?, values: [EnumerationValue]) {
+    /// Value by XML name and by printed name.
+    private let valuesByName: [String: UInt32]
+    /// Positions in `values` by value.
+    private let entriesByValue: [UInt32: [Int]]
+
+    public init(name: String, xmlName: String, kind: Kind, values: [EnumerationValue]) {
         self.name = name
         self.xmlName = xmlName
         self.kind = kind
-        self.tag = tag
         self.values = values
+        var byName: [String: UInt32] = [:]
+        var byValue: [UInt32: [Int]] = [:]
+        for (index, entry) in values.enumerated() {
+            byName[entry.name] = entry.value
+            byName[entry.xmlName] = entry.value
+            byValue[entry.value, default: []].append(index)
+        }
+        valuesByName = byName
+        entriesByValue = byValue
+    }
+
+    /// The value named `name`: an XML name (`SymmetricKey`) or a printed name (`Symmetric Key`),
+    /// from any version.
+    public func value(named name: String) -> UInt32? {
+        valuesByName[name]
+    }
+
+    /// The entry that names `value`, preferring the name `version` uses (the newest name when
+    /// `version` is `nil` or does not define the value).
+    public func entry(for value: UInt32, in version: KMIPVersion? = nil) -> EnumerationValue? {
+        guard let positions = entriesByValue[value] else { return nil }
+        var newest = values[positions[0]]
+        for position in positions {
+            let entry = values[position]
+            if let version, entry.versions.contains(version) { return entry }
+            if entry.versions.rawValue > newest.versions.rawValue { newest = entry }
+        }
+        return newest
+    }
+
+    /// Splits a mask into its named bits (in the order of the definition) and the bits no name
+    /// covers.
+    public func maskEntries(for bits: UInt32, in version: KMIPVersion? = nil) -> (entries: [EnumerationValue], unnamedBits: UInt32) {
+        var remaining = bits
+        var entries: [EnumerationValue] = []
+        for entry in values where entry.value != 0 && bits & entry.value == entry.value && remaining & entry.value != 0 {
+            if let named = self.entry(for: entry.value, in: version), named != entry { continue }
+            entries.append(entry)
+            remaining &= ~entry.value
+        }
+        return (entries, remaining)
+    }
+
+    public static func == (lhs: EnumerationDefinition, rhs: EnumerationDefinition) -> Bool {
+        lhs.name == rhs.name && lhs.xmlName == rhs.xmlName && lhs.kind == rhs.kind && lhs.values == rhs.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(values)
     }
 }
 

@@ -23,7 +23,6 @@ public struct KMIPRegistry: Sendable {
     private var tagIndex: [Tag: Int] = [:]
     private var tagsByName: [String: Tag] = [:]
     private var enumerationsByName: [String: Int] = [:]
-    private var enumerationsByTag: [Tag: Int] = [:]
 
     /// Creates a registry from definitions; later definitions of the same tag or name win.
     public init(tags: [TagDefinition], enumerations: [EnumerationDefinition]) {
@@ -57,7 +56,6 @@ public struct KMIPRegistry: Sendable {
         }
         enumerationsByName[definition.name] = index
         enumerationsByName[definition.xmlName] = index
-        if let tag = definition.tag { enumerationsByTag[tag] = index }
     }
 
     /// The definition of `tag`, or `nil` for a tag the registry does not know.
@@ -77,39 +75,7 @@ public struct KMIPRegistry: Sendable {
 
     /// The enumeration or mask whose values `tag` carries, if any.
     public func enumeration(for tag: Tag) -> EnumerationDefinition? {
-        enumerationsByTag[tag].map { enumerations[$0] }
-    }
-}
-
-extension EnumerationDefinition {
-    /// The value named `name`: an XML name (`SymmetricKey`) or a printed name (`Symmetric Key`).
-    public func value(named name: String) -> UInt32? {
-        values.first { $0.xmlName == name || $0.name == name }?.value
-    }
-
-    /// The entry that names `value`, preferring the name `version` uses (the newest name when
-    /// `version` is `nil` or does not define the value).
-    public func entry(for value: UInt32, in version: KMIPVersion? = nil) -> EnumerationValue? {
-        var newest: EnumerationValue?
-        for entry in values where entry.value == value {
-            if let version, entry.versions.contains(version) { return entry }
-            if newest == nil || entry.versions.rawValue > newest!.versions.rawValue { newest = entry }
-        }
-        return newest
-    }
-
-    /// Splits a mask into its named bits (in the order of the definition) and the bits no name
-    /// covers.
-    public func maskEntries(for bits: UInt32, in version: KMIPVersion? = nil) -> (entries: [EnumerationValue], unnamedBits: UInt32) {
-        var remaining = bits
-        var entries: [EnumerationValue] = []
-        for entry in values where entry.value != 0 && bits & entry.value == entry.value && remaining & entry.value != 0 {
-            if let version, !entry.versions.contains(version), values.contains(where: { $0.value == entry.value && $0.versions.contains(version) }) {
-                continue
-            }
-            entries.append(entry)
-            remaining &= ~entry.value
-        }
-        return (entries, remaining)
+        guard let index = tagIndex[tag], let name = tags[index].enumeration else { return nil }
+        return enumeration(named: name)
     }
 }

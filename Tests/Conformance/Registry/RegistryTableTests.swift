@@ -49,10 +49,10 @@ struct RegistryTableTests {
         #expect(timeStamp.itemTypes(in: .v2_1) == [.dateTime, .dateTimeExtended])
     }
 
-    @Test("every enumeration and mask value of enumerations.tsv")
+    @Test("every enumeration and mask value of enumerations.tsv and pkcs11-enumerations.tsv")
     func enumerations() throws {
-        let rows = try Repository.table("Codegen/Tables/enumerations.tsv")
-        #expect(rows.count == 871)
+        let rows = try Repository.table("Codegen/Tables/enumerations.tsv") + Repository.table("Codegen/Tables/pkcs11-enumerations.tsv")
+        #expect(rows.count == 871 + 153)
         let registry = KMIPRegistry.standard
         var seen = 0
         for row in rows {
@@ -75,7 +75,10 @@ struct RegistryTableTests {
         #expect(registry.enumeration(for: .cryptographicUsageMask)?.kind == .mask)
         #expect(registry.enumeration(for: .uniqueIdentifier)?.name == "Unique Identifier")
         #expect(registry.enumeration(for: .batchCount) == nil)
-        #expect(registry.enumeration(named: "Item Type")?.tag == nil)
+        #expect(registry.enumeration(for: .maskGeneratorHashingAlgorithm)?.name == "Hashing Algorithm")
+        #expect(registry.enumeration(for: .pkcs11Function)?.value(named: "C_Initialize") == 1)
+        #expect(registry.enumeration(for: .pkcs11ReturnCode)?.value(named: "OK") == 0)
+        #expect(registry.definition(of: .operation)?.enumeration == "Operation")
     }
 
     @Test("renamed values are named as each version names them")

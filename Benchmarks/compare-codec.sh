@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Measures the TTLV codec of swift-kmip beside PyKMIP's on the same messages, in the same run,
+# and prints a Markdown table of msgs/s and the ratio (swift-kmip / PyKMIP).
+#
+#   Benchmarks/compare-codec.sh [SECONDS]      default 2 s per operation
+#
+# Builds `kmip` in release, and a venv with PyKMIP 0.11.0 in $PYKMIP_VENV (default
+# /tmp/swift-kmip-pykmip-venv) when missing. Run it on an otherwise idle machine.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+seconds=${1:-2}
+venv=${PYKMIP_VENV:-/tmp/swift-kmip-pykmip-venv}
+messages=(02-get.response 01-create-aes256.request 04-query.response 08-batch-create-get.request)
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import kmip' 2>/dev/null; then
+  echo "compare-codec.sh: installing PyKMIP into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r "$here/requirements-pykmip.txt"
+fi
+echo "compare-codec.sh: building kmip (release)" >&2
+swift build -c release --product kmip --package-path "$root" >&2
+kmip="$root/.build/release/kmip"
+
+declare -A swift_rate py_rate
+for name in "${messages[@]}"; do
+  file="$root/Vectors/pykmip/$name.hex"
+  echo "compare-codec.sh: $name" >&2
+  while read -r op value _; do swift_rate["$name ${op%:}"]=$value; done < <("$kmip" bench codec "$file" --seconds "$seconds" 2>/dev/null)
+  while read -r _ op value _; do py_rate["$name ${op%:}"]=$value; done < <("$venv/bin/python" "$here/pykmip_codec.py" --seconds "$seconds" "$file" 2>/dev/null)
+done
+
+echo "| message | bytes | operation | swift-kmip msgs/s | PyKMIP msgs/s | ratio |"
+echo "|---|---:|---|---:|---:|---:|"
+for name in "${messages[@]}"; do
+  bytes=$(( $(tr -d ' \n' < "$root/Vectors/pykmip/$name.hex" | wc -c) / 2 ))
+  for op in decode encode; do
+    s=${swift_rate["$name $op"]:-0}; p=${py_rate["$name $op"]:-0}
+    ratio=$(python3 -c "print(f'{$s / $p:.0f}x' if $p else 'n/a')")
+    echo "| $name | $bytes | $op | $s | $p | $ratio |"
+  done
+done

@@ -1,0 +1,132 @@
+// swift-kmip: the `kmip` command line tool.
+
+import ArgumentParser
+import Foundation
+import KMIPVectorCheck
+import KMIPXML
+
+/// `kmip vectors`: work with KMIP test-case vector files.
+struct Vectors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check KMIP test-case vector files.",
+        subcommands: [Check.self]
+    )
+
+    /// `kmip vectors check`: replay vector files through the codecs.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check test-case XML files: every message round-trips through XML, TTLV and JSON.",
+            discussion: """
+                PATH is a file or a directory searched recursively; only *.xml files count. \
+                Prints one line per file on stdout (PASS, FAIL with the first difference, SKIP, \
+                XFAIL for a listed known failure that fails, XPASS for a listed one that passes) \
+                and ends with `N passed, M failed, K skipped` (XFAIL counts as skipped, XPASS as \
+                failed). Known failures come from --known-failures, or from known-failures.txt of \
+                the Vectors folder that holds the files. Exit status: 0 when nothing failed, 1 when \
+                something did, 2 for usage or I/O errors.
+                """
+        )
+
+        @Flag(help: "Check the codecs only (the default without a server).")
+        var codecOnly = false
+
+        @Flag(help: "Also check the typed models (tree -> typed message -> tree).")
+        var typed = false
+
+        @Option(help: "A server to replay the requests against, HOST:PORT.")
+        var server: String?
+
+        @Option(help: "A KMIP HTTPS profile URL to replay the requests against.")
+        var https: String?
+
+        @Option(help: "The known-failures list (PATH<TAB>CHECK<TAB>REASON lines).")
+        var knownFailures: String?
+
+        @Argument(help: "Vector files or directories.")
+        var paths: [String]
+
+        func validate() throws {
+            if typed && codecOnly { throw ValidationError("--typed and --codec-only exclude each other") }
+            if typed { throw ValidationError("--typed needs the typed models, which this build does not have yet") }
+            if server != nil || https != nil {
+                throw ValidationError("--server and --https need the KMIP client, which this build does not have yet")
+            }
+        }
+
+        func run() throws {
+            do {
+                try check()
+            } catch let error as ToolError {
+                FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+                throw ExitCode(2)
+            } catch let error as CocoaError {
+                FileHandle.standardError.write(Data("Error: \(error.localizedDescription)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+
+        private func check() throws {
+            let files = try paths.flatMap(Self.xmlFiles(at:))
+            guard !files.isEmpty else { throw ToolError("no *.xml files under \(paths.joined(separator: " "))") }
+            let explicitList = try knownFailures.map { try KnownFailures(contentsOf: URL(fileURLWithPath: $0)) }
+            var listsByFolder: [String: KnownFailures] = [:]
+            let check = CodecCheck()
+            var passed = 0, failed = 0, skipped = 0
+            for (index, file) in files.enumerated() {
+                FileHandle.standardError.write(Data("[\(index + 1)/\(files.count)] \(file)\n".utf8))
+                let reason = try knownFailure(for: file, explicit: explicitList, cache: &listsByFolder)
+                guard let data = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
+                let failure = check.failure(forXML: [UInt8](data))
+                switch (failure, reason) {
+                case (nil, nil):
+                    print("PASS \(file)")
+                    passed += 1
+                case (let failure?, nil):
+                    print("FAIL \(file): \(failure)")
+                    failed += 1
+                case (nil, _?):
+                    print("XPASS \(file)")
+                    failed += 1
+                case (_?, let reason?):
+                    print("XFAIL \(file): \(reason)")
+                    skipped += 1
+                }
+            }
+            print("\(passed) passed, \(failed) failed, \(skipped) skipped")
+            if failed > 0 { throw ExitCode(1) }
+        }
+
+        /// The reason `file` is a known codec failure: from the explicit list (matched by path
+        /// suffix), else from the known-failures.txt of an enclosing `Vectors` folder.
+        func knownFailure(for file: String, explicit: KnownFailures?, cache: inout [String: KnownFailures]) throws -> String? {
+            let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
+            if let explicit {
+                return explicit.entries.first { $0.check == "codec" && absolute.hasSuffix("/" + $0.path) }?.reason
+            }
+            var folder = URL(fileURLWithPath: absolute).deletingLastPathComponent()
+            while folder.path != "/" {
+                if folder.lastPathComponent == "Vectors" {
+                    let list = folder.appendingPathComponent("known-failures.txt")
+                    guard FileManager.default.fileExists(atPath: list.path) else { return nil }
+                    if cache[folder.path] == nil { cache[folder.path] = try KnownFailures(contentsOf: list) }
+                    let relative = String(absolute.dropFirst(folder.path.count + 1))
+                    return cache[folder.path]?.reason(for: relative, check: "codec")
+                }
+                folder = folder.deletingLastPathComponent()
+            }
+            return nil
+        }
+
+        /// `path` itself when it is a file, else every *.xml file below it, sorted.
+        static func xmlFiles(at path: String) throws -> [String] {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ToolError("no such file or directory: \(path)")
+            }
+            guard isDirectory.boolValue else { return [path] }
+            guard let enumerator = FileManager.default.enumerator(atPath: path) else { throw ToolError("cannot list \(path)") }
+            let base = path.hasSuffix("/") ? path : path + "/"
+            return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".xml") }.sorted().map { base + $0 }
+        }
+    }
+}
