@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target of swift-kmip.
 #
-#   Fuzz/fuzz.sh [TARGET] [SECONDS] [JOBS]     TARGET: ttlv (default); SECONDS default 60; JOBS default 1
+#   Fuzz/fuzz.sh [TARGET] [SECONDS] [JOBS]     TARGET: ttlv (default), xml, json; SECONDS default 60; JOBS 1
 #
 # The corpus lives in Fuzz/corpus-TARGET (seeded from Vectors/ on first run, not committed);
 # crashes are written to Fuzz/artifacts/. Exit status is libFuzzer's: 0 when nothing was found.
@@ -13,28 +13,55 @@ seconds=${2:-60}
 jobs=${3:-1}
 
 case "$target" in
-  ttlv) sources=("$root"/Sources/KMIPTTLV "$here"/TTLV) ;;
-  *) echo "fuzz.sh: unknown target '$target' (known: ttlv)" >&2; exit 2 ;;
+  ttlv) modules=(KMIPTTLV) ;;
+  xml|json) modules=(KMIPTTLV KMIPXML) ;;
+  *) echo "fuzz.sh: unknown target '$target' (known: ttlv, xml, json)" >&2; exit 2 ;;
 esac
+entry="$here/$(echo "$target" | tr '[:lower:]' '[:upper:]')"
 
-build="$here/.build"
+build="$here/.build/$target"
 mkdir -p "$build" "$here/artifacts" "$here/corpus-$target"
 binary="$build/fuzz-$target"
-files=$(find "${sources[@]}" -name '*.swift' | sort)
-# Rebuild only when a source is newer than the binary.
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name swift_kmip)
+
+# Rebuild only when a source is newer than the binary: each module as a static library with
+# coverage instrumentation, then the fuzz entry point linked against them with libFuzzer's main.
+sources=("$entry")
+for module in "${modules[@]}"; do sources+=("$root/Sources/$module"); done
 if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" -name '*.swift' -newer "$binary" | head -1)" ]; then
-  echo "fuzz.sh: building $target fuzzer" >&2
-  # shellcheck disable=SC2086
-  swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name KMIPFuzz -package-name swift_kmip \
-    -swift-version 6 $files -o "$binary"
+  echo "fuzz.sh: building the $target fuzzer" >&2
+  for module in "${modules[@]}"; do
+    mapfile -t files < <(find "$root/Sources/$module" -name '*.swift' | sort)
+    swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$build/$module.swiftmodule" \
+      -I "$build" -emit-library -static -o "$build/lib$module.a" "${files[@]}"
+  done
+  link=()
+  # Dependents before their dependencies, as a static link needs.
+  for module in "${modules[@]}"; do link=("$build/lib$module.a" "${link[@]}"); done
+  mapfile -t files < <(find "$entry" -name '*.swift' | sort)
+  swiftc "${flags[@]}" -module-name "Fuzz$target" -I "$build" "${files[@]}" "${link[@]}" -o "$binary.new"
+  mv "$binary.new" "$binary"
 fi
 
-# Seed the corpus with the project's own vectors (whole messages as raw TTLV).
+# Seed the corpus with the project's own vectors.
 if [ -z "$(ls -A "$here/corpus-$target")" ]; then
-  python3 - "$root" "$here/corpus-$target" <<'PY'
-import sys, os, glob, binascii, csv
-root, out = sys.argv[1], sys.argv[2]
+  python3 - "$root" "$here/corpus-$target" "$target" <<'PY'
+import sys, os, glob, binascii, csv, json
+root, out, target = sys.argv[1], sys.argv[2], sys.argv[3]
 n = 0
+if target == "xml":
+    for path in sorted(glob.glob(os.path.join(root, "Vectors/oasis-xml/*/*/*.xml")))[::5] + glob.glob(os.path.join(root, "Vectors/seed/*.xml")):
+        data = open(path, "rb").read()
+        open(os.path.join(out, os.path.basename(path)), "wb").write(data); n += 1
+    for line in open(os.path.join(root, "Vectors/json/addtl-msg-enc-v1.0-xml-examples.jsonl")):
+        example = json.loads(line)
+        open(os.path.join(out, example["id"]), "w").write(example["normalized"]); n += 1
+    print(f"fuzz.sh: seeded corpus with {n} inputs", file=sys.stderr); sys.exit(0)
+if target == "json":
+    for line in open(os.path.join(root, "Vectors/json/addtl-msg-enc-v1.0-json-examples.jsonl")):
+        example = json.loads(line)
+        open(os.path.join(out, example["id"]), "w").write(example["normalized"]); n += 1
+    print(f"fuzz.sh: seeded corpus with {n} inputs", file=sys.stderr); sys.exit(0)
 for path in sorted(glob.glob(os.path.join(root, "Vectors/pykmip/*.hex"))):
     data = binascii.unhexlify(open(path).read().strip())
     open(os.path.join(out, os.path.basename(path) + ".bin"), "wb").write(data); n += 1
@@ -47,10 +74,11 @@ PY
 fi
 
 echo "fuzz.sh: running $target for ${seconds}s with $jobs job(s)" >&2
+export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 cd "$here/artifacts"
 if [ "$jobs" -gt 1 ]; then
-  exec "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  exec "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
     -jobs="$jobs" -workers="$jobs" -print_final_stats=1 "$here/corpus-$target"
 fi
-exec "$binary" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+exec "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
   -artifact_prefix="$here/artifacts/" "$here/corpus-$target"

@@ -1,11 +1,13 @@
 // libFuzzer target for the TTLV decoder, the framer and the dump.
 //
-// Built by Fuzz/fuzz.sh together with the KMIPTTLV sources (swiftc -sanitize=fuzzer,address).
+// Built by Fuzz/fuzz.sh against the KMIPTTLV module (swiftc -sanitize=fuzzer,address).
 // Invariants checked on every input:
 //   - decoding never crashes, whatever the bytes (strict and tolerant rules);
 //   - whatever decodes re-encodes, and the encoding decodes to the same tree;
 //   - the framer cuts the same bytes, fed in odd chunks, without crashing;
 //   - the dump renders any tree.
+
+import KMIPTTLV
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func ttlvFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -96,8 +96,8 @@ extension KMIPItem {
         case .dateTime(let seconds): return "\(CivilTime.iso8601(seconds: seconds)) (\(seconds))"
         case .interval(let seconds): return "\(seconds) s"
         case .dateTimeExtended(let microseconds):
-            let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-            return "\(CivilTime.iso8601(seconds: seconds, microseconds: microseconds - seconds * 1_000_000)) (\(microseconds) µs)"
+            let (seconds, fraction) = CivilTime.floorDivision(microseconds, 1_000_000)
+            return "\(CivilTime.iso8601(seconds: seconds, microseconds: fraction)) (\(microseconds) µs)"
         }
     }
 }

@@ -6,8 +6,7 @@ package enum CivilTime {
     /// `2008-03-14T11:56:40Z` for seconds since the POSIX epoch; fractional microseconds appended
     /// as `.ffffff` when given and non-zero.
     package static func iso8601(seconds: Int64, microseconds: Int64 = 0) -> String {
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
+        let (days, secondOfDay) = floorDivision(seconds, 86_400)
         let (year, month, day) = civilDate(fromDays: days)
         func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var yearText = String(abs(year))
@@ -21,9 +20,37 @@ package enum CivilTime {
         return text + "Z"
     }
 
-    /// Seconds since the epoch of a proleptic Gregorian date and time in UTC.
-    package static func seconds(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) -> Int64 {
-        days(fromYear: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+    /// Seconds since the epoch of a proleptic Gregorian date and time in UTC, or `nil` when that
+    /// does not fit in 64 bits (the year may have up to 12 digits).
+    package static func seconds(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64) -> Int64? {
+        guard abs(year) < 1_000_000_000_000 else { return nil }
+        return combine(days(fromYear: year, month: month, day: day), 86_400, hour * 3600 + minute * 60 + second)
+    }
+
+    /// `whole * unit + part` for `0 <= part < unit`, or `nil` on overflow. Near the negative end
+    /// the product alone can be out of range while the sum is not, so negative values are
+    /// combined as `(whole + 1) * unit - (unit - part)`.
+    package static func combine(_ whole: Int64, _ unit: Int64, _ part: Int64) -> Int64? {
+        if whole < 0 && part > 0 {
+            let (product, overflow) = (whole + 1).multipliedReportingOverflow(by: unit)
+            let (sum, overflowAgain) = product.subtractingReportingOverflow(unit - part)
+            return overflow || overflowAgain ? nil : sum
+        }
+        let (product, overflow) = whole.multipliedReportingOverflow(by: unit)
+        let (sum, overflowAgain) = product.addingReportingOverflow(part)
+        return overflow || overflowAgain ? nil : sum
+    }
+
+    /// `value / divisor` rounded toward negative infinity, and the non-negative remainder;
+    /// never overflows for a positive divisor.
+    package static func floorDivision(_ value: Int64, _ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        var quotient = value / divisor
+        var remainder = value % divisor
+        if remainder < 0 {
+            quotient -= 1
+            remainder += divisor
+        }
+        return (quotient, remainder)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).

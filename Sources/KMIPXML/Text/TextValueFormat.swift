@@ -135,9 +135,13 @@ enum TextValueFormat {
         let value = trimmed(text)
         if let hex = parseHexNumber(value, maxDigits: 16) { return Int64(bitPattern: hex) }
         guard let parsed = parseISO8601(value) else {
-            throw KMIPError(.invalidValue, "'\(text)' is not an xsd:dateTime such as 2001-01-01T10:00:00+10:00")
+            throw KMIPError(.invalidValue, "'\(text)' is not an xsd:dateTime such as 2001-01-01T10:00:00+10:00 (within 64 bits)")
         }
-        return extended ? parsed.seconds * 1_000_000 + parsed.microseconds : parsed.seconds
+        guard extended else { return parsed.seconds }
+        guard let microseconds = CivilTime.combine(parsed.seconds, 1_000_000, parsed.microseconds) else {
+            throw KMIPError(.invalidValue, "'\(text)' is beyond the range of a Date-Time Extended")
+        }
+        return microseconds
     }
 
     static func parseISO8601(_ text: Substring) -> (seconds: Int64, microseconds: Int64)? {
@@ -160,7 +164,10 @@ enum TextValueFormat {
         }
         var sign: Int64 = 1
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { sign = -1; index += 1 }
-        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
+        // A year of four digits or more (xsd:dateTime), up to twelve so that it fits in 64 bits.
+        var yearDigits = 0
+        while index + yearDigits < bytes.count, (0x30...0x39).contains(bytes[index + yearDigits]) { yearDigits += 1 }
+        guard (4...12).contains(yearDigits), let year = number(yearDigits), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")),
             let day = number(2), expect(UInt8(ascii: "T")) || expect(UInt8(ascii: "t")) || expect(UInt8(ascii: " ")),
             let hour = number(2), expect(UInt8(ascii: ":")), let minute = number(2), expect(UInt8(ascii: ":")),
             let second = number(2),
@@ -190,8 +197,11 @@ enum TextValueFormat {
                 offset = zoneSign * (zoneHour * 3600 + zoneMinute * 60)
             }
         }
-        guard index == bytes.count else { return nil }
-        let seconds = CivilTime.seconds(year: sign * year, month: month, day: day, hour: hour, minute: minute, second: second) - offset
+        guard index == bytes.count, year < 1_000_000_000_000 else { return nil }
+        // Fold the zone offset into the time of day first, so that the extremes stay in range.
+        let (extraDays, secondOfDay) = CivilTime.floorDivision(hour * 3600 + minute * 60 + second - offset, 86_400)
+        let (days, overflow) = CivilTime.days(fromYear: sign * year, month: month, day: day).addingReportingOverflow(extraDays)
+        guard !overflow, let seconds = CivilTime.combine(days, 86_400, secondOfDay) else { return nil }
         return (seconds, microseconds)
     }
 
@@ -224,8 +234,8 @@ enum TextValueFormat {
         case .dateTime(let seconds): return iso8601(seconds: seconds, microseconds: nil)
         case .interval(let seconds): return String(seconds)
         case .dateTimeExtended(let microseconds):
-            let seconds = microseconds >= 0 ? microseconds / 1_000_000 : (microseconds - 999_999) / 1_000_000
-            return iso8601(seconds: seconds, microseconds: microseconds - seconds * 1_000_000)
+            let (seconds, fraction) = CivilTime.floorDivision(microseconds, 1_000_000)
+            return iso8601(seconds: seconds, microseconds: fraction)
         }
     }
 

@@ -48,6 +48,11 @@ public struct KMIPXMLDecoder: Sendable {
         guard data.count <= options.maximumDocumentSize else {
             throw KMIPError(.limitExceeded, "document of \(data.count) bytes exceeds the maximum of \(options.maximumDocumentSize) bytes")
         }
+        // FoundationXML traps on some invalid UTF-8 (swift-corelibs-foundation, Swift 6.3): check first.
+        if let offset = firstInvalidUTF8(data) {
+            let line = data[..<offset].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw KMIPError(.malformedInput, "not valid UTF-8 at byte \(offset)", byteOffset: offset, line: line)
+        }
         let builder = XMLTreeBuilder(options: options, recordingPlaceholders: recordingPlaceholders)
         let parser = XMLParser(data: Data(data))
         parser.shouldProcessNamespaces = false
@@ -63,6 +68,21 @@ public struct KMIPXMLDecoder: Sendable {
             throw KMIPError(.malformedInput, "the document holds no KMIP item", line: parser.lineNumber)
         }
         return (builder.messages, builder.isWrapped)
+    }
+}
+
+/// The offset of the first byte that is not part of valid UTF-8, or `nil` when all of it is.
+func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+    if String(validating: bytes, as: UTF8.self) != nil { return nil }
+    var iterator = bytes.makeIterator()
+    var parser = Unicode.UTF8.ForwardParser()
+    var offset = 0
+    while true {
+        switch parser.parseScalar(from: &iterator) {
+        case .valid(let scalar): offset += scalar.count
+        case .emptyInput: return nil
+        case .error: return offset
+        }
     }
 }
 
