@@ -67,8 +67,20 @@ public struct ItemType: RawRepresentable, Hashable, Sendable {
 
     /// The type whose XML/JSON name is `name`, if any.
     public init?(name: String) {
-        guard let type = ItemType.allKnown.first(where: { $0.name == name }) else { return nil }
-        self = type
+        switch name {
+        case "Structure": self = .structure
+        case "Integer": self = .integer
+        case "LongInteger": self = .longInteger
+        case "BigInteger": self = .bigInteger
+        case "Enumeration": self = .enumeration
+        case "Boolean": self = .boolean
+        case "TextString": self = .textString
+        case "ByteString": self = .byteString
+        case "DateTime": self = .dateTime
+        case "Interval": self = .interval
+        case "DateTimeExtended": self = .dateTimeExtended
+        default: return nil
+        }
     }
 
     /// The fixed value length of this type on the wire, or `nil` when the length varies.

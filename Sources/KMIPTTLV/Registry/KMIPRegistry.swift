@@ -23,6 +23,8 @@ public struct KMIPRegistry: Sendable {
     private var tagIndex: [Tag: Int] = [:]
     private var tagsByName: [String: Tag] = [:]
     private var enumerationsByName: [String: Int] = [:]
+    /// The enumeration each tag carries, by position in `enumerations`, kept in step by `register`.
+    private var enumerationOfTag: [Tag: Int] = [:]
 
     /// Creates a registry from definitions; later definitions of the same tag or name win.
     public init(tags: [TagDefinition], enumerations: [EnumerationDefinition]) {
@@ -42,6 +44,7 @@ public struct KMIPRegistry: Sendable {
         }
         tagsByName[definition.xmlName] = definition.tag
         tagsByName[definition.name] = definition.tag
+        enumerationOfTag[definition.tag] = definition.enumeration.flatMap { enumerationsByName[$0] }
     }
 
     /// Adds or replaces an enumeration or mask (matched by name).
@@ -56,6 +59,9 @@ public struct KMIPRegistry: Sendable {
         }
         enumerationsByName[definition.name] = index
         enumerationsByName[definition.xmlName] = index
+        for tag in tags where tag.enumeration == definition.name || tag.enumeration == definition.xmlName {
+            enumerationOfTag[tag.tag] = index
+        }
     }
 
     /// The definition of `tag`, or `nil` for a tag the registry does not know.
@@ -75,7 +81,6 @@ public struct KMIPRegistry: Sendable {
 
     /// The enumeration or mask whose values `tag` carries, if any.
     public func enumeration(for tag: Tag) -> EnumerationDefinition? {
-        guard let index = tagIndex[tag], let name = tags[index].enumeration else { return nil }
-        return enumeration(named: name)
+        enumerationOfTag[tag].map { enumerations[$0] }
     }
 }

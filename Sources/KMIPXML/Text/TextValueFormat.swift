@@ -26,12 +26,18 @@ enum TextValueFormat {
         }
     }
 
+    /// `text` without leading and trailing ASCII whitespace.
     static func trimmed(_ text: String) -> Substring {
-        var slice = Substring(text)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return slice
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return Substring(text) }
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return text[start..<end]
     }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
     /// `0x` followed by 1 to `maxDigits` hex digits, as an unsigned number.
     static func parseHexNumber(_ text: Substring, maxDigits: Int) -> UInt64? {
@@ -46,7 +52,7 @@ enum TextValueFormat {
         if let number = Int32(value) { return number }
         if let hex = parseHexNumber(value, maxDigits: 8) { return Int32(bitPattern: UInt32(hex)) }
         // A mask written as names and hex components separated by spaces or `|`.
-        let components = value.split(whereSeparator: { $0.isWhitespace || $0 == "|" })
+        let components = value.split(whereSeparator: { $0 == " " || $0 == "|" || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         guard !components.isEmpty else { throw KMIPError(.invalidValue, "empty Integer value") }
         guard let mask = context.enumeration, mask.kind == .mask else {
             throw KMIPError(.invalidValue, "'\(text)' is not an Integer (decimal or 0x and 8 hex digits)")
@@ -123,6 +129,8 @@ enum TextValueFormat {
         var value = trimmed(text)
         if value.hasPrefix("0x") || value.hasPrefix("0X") { value = value.dropFirst(2) }
         do {
+            // Most values are plain hex; white space inside (typesetting) is the rare case.
+            if let bytes = try? Hex.decode(value) { return bytes }
             return try Hex.decode(value, ignoring: [" ", "\n", "\t", "\r"])
         } catch let error as KMIPError {
             throw KMIPError(.invalidValue, "'\(text.count > 40 ? String(text.prefix(40)) + "…" : text)' is not a Byte String in hex: \(error.reason)")

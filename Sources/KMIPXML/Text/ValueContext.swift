@@ -14,8 +14,7 @@ struct ValueContext {
     static func of(_ tag: Tag, attributeName: String?, registry: KMIPRegistry) -> ValueContext {
         if tag == .attributeValue, let attributeName {
             // `Cryptographic   Usage Mask` (typeset with extra spaces) names the same attribute.
-            let normalised = attributeName.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            if let attributeTag = registry.tag(named: normalised) {
+            if let attributeTag = registry.tag(named: attributeName) ?? registry.tag(named: collapsingSpaces(attributeName)) {
                 return ValueContext(enumeration: registry.enumeration(for: attributeTag))
             }
             return ValueContext()
@@ -24,6 +23,11 @@ struct ValueContext {
             return ValueContext(valuesAreTags: true)
         }
         return ValueContext(enumeration: registry.enumeration(for: tag))
+    }
+
+    /// `text` with runs of whitespace made single spaces and the ends trimmed.
+    static func collapsingSpaces(_ text: String) -> String {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
     }
 
     /// Names that published documents use although the specification spells them otherwise.

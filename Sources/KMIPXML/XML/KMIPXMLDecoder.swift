@@ -2,21 +2,6 @@
 //
 // KMIP XML -> item tree (KMIP Additional Message Encodings v1.0 §6.1, XML Encoding).
 
-import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-
-/// Reads the KMIP XML encoding into an item tree.
-///
-/// Both element forms are read: the specific form `<ActivationDate type="DateTime" value="…"/>`
-/// and the generic `<TTLV tag="0x54FFFF" type="…" value="…"/>`, which carries any tag. Input is
-/// tolerant of what published documents contain: extra whitespace, either hex case, names from
-/// any KMIP version, enumerations by name or in hex. Errors name the line and the tag path.
-///
-/// ```swift
-/// let message = try KMIPXMLDecoder().decode(xmlText)
-/// ```
 public struct KMIPXMLDecoder: Sendable {
     /// Limits and the registry that names tags and values.
     public var options: TextDecodingOptions
@@ -48,24 +33,29 @@ public struct KMIPXMLDecoder: Sendable {
         guard data.count <= options.maximumDocumentSize else {
             throw KMIPError(.limitExceeded, "document of \(data.count) bytes exceeds the maximum of \(options.maximumDocumentSize) bytes")
         }
-        // FoundationXML traps on some invalid UTF-8 (swift-corelibs-foundation, Swift 6.3): check first.
         if let offset = firstInvalidUTF8(data) {
             let line = data[..<offset].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw KMIPError(.malformedInput, "not valid UTF-8 at byte \(offset)", byteOffset: offset, line: line)
         }
-        let builder = XMLTreeBuilder(options: options, recordingPlaceholders: recordingPlaceholders)
-        let parser = XMLParser(data: Data(data))
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
-        parser.delegate = builder
-        let parsed = parser.parse()
-        if let error = builder.error { throw error }
-        guard parsed else {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "not well-formed XML"
-            throw KMIPError(.malformedInput, "not well-formed XML: \(reason)", line: parser.lineNumber)
+        var scanner = XMLScanner(data)
+        var builder = XMLTreeBuilder(options: options, recordingPlaceholders: recordingPlaceholders)
+        do {
+            while let event = try scanner.next() {
+                switch event {
+                case .start(let name, let attributes, let isEmpty):
+                    try builder.start(name, attributes: attributes)
+                    if isEmpty { builder.end() }
+                case .end:
+                    builder.end()
+                }
+            }
+        } catch var error as KMIPError {
+            error.line = error.line ?? scanner.line
+            if error.tagPath.isEmpty { error.tagPath = builder.stack.map(\.tag) + (builder.failedTag.map { [$0] } ?? []) }
+            throw error
         }
-        guard builder.stack.isEmpty, !builder.messages.isEmpty else {
-            throw KMIPError(.malformedInput, "the document holds no KMIP item", line: parser.lineNumber)
+        guard !builder.messages.isEmpty else {
+            throw KMIPError(.malformedInput, "the document holds no KMIP item", line: scanner.line)
         }
         return (builder.messages, builder.isWrapped)
     }
@@ -86,8 +76,8 @@ func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
     }
 }
 
-/// Builds items from XMLParser's SAX events.
-private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
+/// Builds items from the scanner's events.
+private struct XMLTreeBuilder {
     struct Frame {
         var tag: Tag
         var children: [KMIPItem] = []
@@ -106,26 +96,19 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var isWrapped = false
     var wrapperOpen = false
     var itemCount = 0
-    var error: KMIPError?
+    /// The tag of the element being read when an error was found.
+    var failedTag: Tag?
 
     init(options: TextDecodingOptions, recordingPlaceholders: Bool) {
         self.options = options
         self.recordingPlaceholders = recordingPlaceholders
     }
 
-    private func fail(_ parser: XMLParser, _ error: KMIPError, tag: Tag? = nil) {
-        guard self.error == nil else { return }
-        var error = error
-        error.line = parser.lineNumber
-        error.tagPath = stack.map(\.tag) + (tag.map { [$0] } ?? [])
-        self.error = error
-        parser.abortParsing()
-    }
-
-    private func tag(forElement name: String, attributes: [String: String]) throws -> Tag {
-        let local = name.split(separator: ":").last.map(String.init) ?? name
+    private func tag(forElement name: String, attributes: [(name: String, value: String)]) throws -> Tag {
+        // A namespace prefix (`kmip:RequestMessage`) is not part of the name.
+        let local = name.utf8.contains(UInt8(ascii: ":")) ? String(name.split(separator: ":").last ?? "") : name
         if local == "TTLV" {
-            guard let text = attributes["tag"] else {
+            guard let text = attributes.first(where: { $0.name == "tag" })?.value else {
                 throw KMIPError(.missingField, "a <TTLV> element needs a tag attribute")
             }
             guard let value = TextValueFormat.parseHexNumber(TextValueFormat.trimmed(text), maxDigits: 6) else {
@@ -135,60 +118,49 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         }
         if let tag = options.registry.tag(named: local) { return tag }
         // `<x540001 …>`: an extension tag written as an element name (Additional Message Encodings §6.1.6.5).
-        if local.count == 7, local.first == "x", let value = UInt32(local.dropFirst(), radix: 16) {
+        if local.utf8.count == 7, local.first == "x", let value = UInt32(local.dropFirst(), radix: 16) {
             return Tag(rawValue: value)
         }
         throw KMIPError(.unknownName, "<\(local)> is not the name of a KMIP tag")
     }
 
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName qName: String?,
-        attributes: [String: String] = [:]
-    ) {
-        guard error == nil else { return }
-        if stack.isEmpty && !wrapperOpen && (elementName == "KMIP" || elementName == "KmipTestCase") {
-            guard messages.isEmpty, !isWrapped else {
-                return fail(parser, KMIPError(.malformedInput, "a second <\(elementName)> document element"))
-            }
+    mutating func start(_ elementName: String, attributes: [(name: String, value: String)]) throws {
+        if stack.isEmpty && !wrapperOpen && !isWrapped && messages.isEmpty && (elementName == "KMIP" || elementName == "KmipTestCase") {
             isWrapped = true
             wrapperOpen = true
             return
         }
-        if stack.isEmpty && !wrapperOpen && !messages.isEmpty {
-            return fail(parser, KMIPError(.malformedInput, "more than one document element"))
-        }
         if let top = stack.last, top.leaf != nil {
-            return fail(parser, KMIPError(.malformedInput, "<\(elementName)> inside an element that has a value"))
+            throw KMIPError(.malformedInput, "<\(elementName)> inside an element that has a value")
         }
         guard stack.count < options.maximumDepth else {
-            return fail(parser, KMIPError(.limitExceeded, "elements nested deeper than \(options.maximumDepth)"))
+            throw KMIPError(.limitExceeded, "elements nested deeper than \(options.maximumDepth)")
         }
         itemCount += 1
         guard itemCount <= options.maximumItemCount else {
-            return fail(parser, KMIPError(.limitExceeded, "more than \(options.maximumItemCount) items"))
+            throw KMIPError(.limitExceeded, "more than \(options.maximumItemCount) items")
         }
-        let tag: Tag
-        do {
-            tag = try self.tag(forElement: elementName, attributes: attributes)
-        } catch let error as KMIPError {
-            return fail(parser, error)
-        } catch {
-            return fail(parser, KMIPError(.malformedInput, "\(error)"))
+        let tag = try self.tag(forElement: elementName, attributes: attributes)
+        failedTag = tag
+        var typeText: String?, valueText: String?
+        for attribute in attributes {
+            if attribute.name == "type" { typeText = attribute.value } else if attribute.name == "value" { valueText = attribute.value }
         }
-        let typeName = attributes["type"].map { String(TextValueFormat.trimmed($0)) } ?? "Structure"
+        let typeName = typeText.map { String(TextValueFormat.trimmed($0)) } ?? "Structure"
         guard let type = ItemType(name: typeName) else {
             let reason = ["Identifier", "Reference", "NameReference"].contains(typeName)
                 ? "item type \(typeName) belongs to the KMIP 3.0 drafts and is not supported"
                 : "'\(typeName)' is not a KMIP item type"
-            return fail(parser, KMIPError(.unknownItemType, reason), tag: tag)
+            throw KMIPError(.unknownItemType, reason)
         }
         let index = stack.last?.children.count ?? 0
         guard type != .structure else {
             stack.append(Frame(tag: tag, index: index))
+            failedTag = nil
             return
         }
-        guard let text = attributes["value"] else {
-            return fail(parser, KMIPError(.missingField, "a \(type) element needs a value attribute"), tag: tag)
+        guard let text = valueText else {
+            throw KMIPError(.missingField, "a \(type) element needs a value attribute")
         }
         let value: KMIPItem.Value
         if recordingPlaceholders, text.hasPrefix("$") {
@@ -196,23 +168,17 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
                 text: text, itemType: type, path: stack.dropFirst().map(\.index) + (stack.isEmpty ? [] : [index])))
             value = KMIPTestCase.Placeholder.unboundValue(of: type, text: text)
         } else {
-            do {
-                let context = ValueContext.of(tag, attributeName: stack.last?.attributeName, registry: options.registry)
-                value = try TextValueFormat.parse(text, type: type, context: context, registry: options.registry)
-            } catch let error as KMIPError {
-                return fail(parser, error, tag: tag)
-            } catch {
-                return fail(parser, KMIPError(.invalidValue, "\(error)"), tag: tag)
-            }
+            let context = ValueContext.of(tag, attributeName: stack.last?.attributeName, registry: options.registry)
+            value = try TextValueFormat.parse(text, type: type, context: context, registry: options.registry)
         }
         if tag == .attributeName, case .textString(let name) = value, !stack.isEmpty {
             stack[stack.count - 1].attributeName = name
         }
         stack.append(Frame(tag: tag, leaf: value, index: index))
+        failedTag = nil
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        guard error == nil else { return }
+    mutating func end() {
         guard let frame = stack.popLast() else {
             wrapperOpen = false  // </KMIP>
             return
@@ -224,10 +190,5 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         } else {
             stack[stack.count - 1].children.append(item)
         }
-    }
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        guard error == nil else { return }
-        error = KMIPError(.malformedInput, "not well-formed XML: \(parseError.localizedDescription)", line: parser.lineNumber)
     }
 }

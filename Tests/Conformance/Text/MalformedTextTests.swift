@@ -15,7 +15,7 @@ struct MalformedTextTests {
     }
 
     static let xmlCases: [Case] = [
-        Case(name: "unclosed element", text: "<RequestMessage>\n  <RequestHeader>\n</RequestMessage>\n", code: .malformedInput, line: 3, path: ""),
+        Case(name: "unclosed element", text: "<RequestMessage>\n  <RequestHeader>\n</RequestMessage>\n", code: .malformedInput, line: 3, path: "RequestMessage/RequestHeader"),
         Case(name: "unknown type name", text: "<RequestPayload>\n  <BatchCount type=\"Int\" value=\"1\"/>\n</RequestPayload>", code: .unknownItemType, line: 2, path: "RequestPayload/BatchCount"),
         Case(name: "bad hex", text: "<KeyMaterial type=\"ByteString\" value=\"0g12\"/>", code: .invalidValue, line: 1, path: "KeyMaterial"),
         Case(name: "value does not fit its type", text: "<BatchCount type=\"Integer\" value=\"4294967296\"/>", code: .invalidValue, line: 1, path: "BatchCount"),
