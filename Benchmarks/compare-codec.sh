@@ -30,6 +30,11 @@ for name in "${messages[@]}"; do
   while read -r _ op value _; do py_rate["$name ${op%:}"]=$value; done < <("$venv/bin/python" "$here/pykmip_codec.py" --seconds "$seconds" "$file" 2>/dev/null)
 done
 
+# The text encodings: the same Get response, and a 1 MB XML message (a batch of Register requests).
+python3 "$here/make-large-message.py" 1000000 > "${TMPDIR:-/tmp}/swift-kmip-large.xml"
+text_small=$("$kmip" bench codec --text "$root/Vectors/pykmip/02-get.response.hex" --seconds "$seconds" 2>/dev/null | grep -E '^(xml|json)-')
+text_large=$("$kmip" bench codec --text --from xml "${TMPDIR:-/tmp}/swift-kmip-large.xml" --seconds "$seconds" 2>/dev/null | grep -E '^(xml|json)-')
+
 echo "| message | bytes | operation | swift-kmip msgs/s | PyKMIP msgs/s | ratio |"
 echo "|---|---:|---|---:|---:|---:|"
 for name in "${messages[@]}"; do
@@ -40,3 +45,9 @@ for name in "${messages[@]}"; do
     echo "| $name | $bytes | $op | $s | $p | $ratio |"
   done
 done
+
+echo
+echo "| message | operation | swift-kmip |"
+echo "|---|---|---|"
+while read -r op rest; do echo "| 02-get.response (280 B as TTLV) | ${op%:} | $rest |"; done <<< "$text_small"
+while read -r op rest; do echo "| 1 MB XML Request (a batch of Register requests) | ${op%:} | $rest |"; done <<< "$text_large"

@@ -19,27 +19,32 @@ case "$target" in
 esac
 entry="$here/$(echo "$target" | tr '[:lower:]' '[:upper:]')"
 
-build="$here/.build/$target"
-mkdir -p "$build" "$here/artifacts" "$here/corpus-$target"
+build="$here/.build"
+mkdir -p "$build/modules" "$here/artifacts" "$here/corpus-$target"
 binary="$build/fuzz-$target"
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -package-name swift_kmip)
 
-# Rebuild only when a source is newer than the binary: each module as a static library with
-# coverage instrumentation, then the fuzz entry point linked against them with libFuzzer's main.
-sources=("$entry")
-for module in "${modules[@]}"; do sources+=("$root/Sources/$module"); done
-if [ ! -x "$binary" ] || [ -n "$(find "${sources[@]}" -name '*.swift' -newer "$binary" | head -1)" ]; then
-  echo "fuzz.sh: building the $target fuzzer" >&2
-  for module in "${modules[@]}"; do
+# Each module is built once as a static library with coverage instrumentation (shared by the
+# targets, rebuilt only when one of its sources changed), then the target's entry point is
+# linked against them with libFuzzer's main.
+newer() { [ ! -e "$1" ] || [ -n "$(find "${@:2}" -name '*.swift' -newer "$1" | head -1)" ]; }
+link=()
+for module in "${modules[@]}"; do
+  library="$build/modules/lib$module.a"
+  if newer "$library" "$root/Sources/$module"; then
+    echo "fuzz.sh: building $module with fuzzing instrumentation" >&2
     mapfile -t files < <(find "$root/Sources/$module" -name '*.swift' | sort)
-    swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$build/$module.swiftmodule" \
-      -I "$build" -emit-library -static -o "$build/lib$module.a" "${files[@]}"
-  done
-  link=()
+    swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$build/modules/$module.swiftmodule" \
+      -I "$build/modules" -emit-library -static -o "$library.new" "${files[@]}"
+    mv "$library.new" "$library"
+  fi
   # Dependents before their dependencies, as a static link needs.
-  for module in "${modules[@]}"; do link=("$build/lib$module.a" "${link[@]}"); done
+  link=("$library" "${link[@]}")
+done
+if newer "$binary" "$entry" || [ -n "$(find "${link[@]}" -newer "$binary" | head -1)" ]; then
+  echo "fuzz.sh: linking the $target fuzzer" >&2
   mapfile -t files < <(find "$entry" -name '*.swift' | sort)
-  swiftc "${flags[@]}" -module-name "Fuzz$target" -I "$build" "${files[@]}" "${link[@]}" -o "$binary.new"
+  swiftc "${flags[@]}" -module-name "Fuzz$target" -I "$build/modules" "${files[@]}" "${link[@]}" -o "$binary.new"
   mv "$binary.new" "$binary"
 fi
 

@@ -59,53 +59,7 @@ func versionSetLiteral(_ text: String, context: String) throws -> String {
         }
         bits |= 1 << index
     }
-    return String(format: "0x%02X", bits)
-}
-
-func versionLiteral(_ text: String, context: String) throws -> String {
-    guard knownVersions.contains(text) else { throw GeneratorError("\(context): unknown version \(text)") }
-    return ".v" + text.replacingOccurrences(of: ".", with: "_")
-}
-
-let itemTypeCases: [String: String] = [
-    "Structure": ".structure", "Integer": ".integer", "Long Integer": ".longInteger",
-    "Big Integer": ".bigInteger", "Enumeration": ".enumeration", "Boolean": ".boolean",
-    "Text String": ".textString", "Byte String": ".byteString", "Date-Time": ".dateTime",
-    "Interval": ".interval", "Date-Time Extended": ".dateTimeExtended",
-]
-
-func itemTypesLiteral(_ text: String, context: String) throws -> String {
-    if text.isEmpty || text == "varies" { return "[]" }
-    let cases = try text.split(separator: "|").map { name in
-        guard let value = itemTypeCases[String(name)] else { throw GeneratorError("\(context): unknown item type \(name)") }
-        return value
-    }
-    return "[" + cases.joined(separator: ", ") + "]"
-}
-
-/// `Boolean from 1.0; Enumeration from 2.0` -> `[.init(since: .v1_0, [.boolean]), ...]`
-func typeHistoryLiteral(_ text: String, context: String) throws -> String {
-    let spans = try text.split(separator: ";").map { part -> String in
-        let words = part.trimmingCharacters(in: .whitespaces).components(separatedBy: " from ")
-        guard words.count == 2 else { throw GeneratorError("\(context): cannot read type change '\(part)'") }
-        return ".init(since: \(try versionLiteral(words[1], context: context)), \(try itemTypesLiteral(words[0], context: context)))"
-    }
-    return "[" + spans.joined(separator: ", ") + "]"
-}
-
-func swiftString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        default:
-            if scalar.isASCII && scalar.value >= 0x20 { out.unicodeScalars.append(scalar) } else {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            }
-        }
-    }
-    return out + "\""
+    return String(format: "%02X", bits)
 }
 
 let swiftKeywords: Set<String> = [
@@ -157,6 +111,40 @@ func generateTags(_ tags: Table) throws -> String {
     return out
 }
 
+/// Item type names of tags.tsv -> their type bytes.
+let itemTypeBytes: [String: Int] = [
+    "Structure": 1, "Integer": 2, "Long Integer": 3, "Big Integer": 4, "Enumeration": 5, "Boolean": 6,
+    "Text String": 7, "Byte String": 8, "Date-Time": 9, "Interval": 10, "Date-Time Extended": 11,
+]
+
+/// `Enumeration|Structure` -> `5,1`; `varies` or empty -> empty.
+func itemTypeCodes(_ text: String, context: String) throws -> String {
+    if text.isEmpty || text == "varies" { return "" }
+    return try text.split(separator: "|").map { name in
+        guard let code = itemTypeBytes[String(name)] else { throw GeneratorError("\(context): unknown item type \(name)") }
+        return String(code)
+    }.joined(separator: ",")
+}
+
+/// `Boolean from 1.0; Enumeration from 2.0` -> `1.0:6;2.0:5`.
+func typeHistoryCodes(_ text: String, context: String) throws -> String {
+    try text.split(separator: ";").map { part -> String in
+        let words = part.trimmingCharacters(in: .whitespaces).components(separatedBy: " from ")
+        guard words.count == 2, knownVersions.contains(words[1]) else { throw GeneratorError("\(context): cannot read type change '\(part)'") }
+        return "\(words[1]):\(try itemTypeCodes(words[0], context: context))"
+    }.joined(separator: ";")
+}
+
+func checkedCell(_ text: String, context: String) throws -> String {
+    guard !text.contains("\t"), !text.contains("\n"), !text.contains("\\"), !text.contains("\"\"\"") else {
+        throw GeneratorError("\(context): a cell holds a tab, a line break, a backslash or triple quotes")
+    }
+    return text
+}
+
+/// The registry as two tab-separated string tables, parsed once at first use
+/// (Sources/KMIPTTLV/Registry/StandardTables.swift). A table in a string literal keeps the
+/// compiler's work small: the same data as struct literals took 9 GB of memory to optimise.
 func generateRegistryTables(tags: Table, enumerations: Table, tagEnumerations: Table) throws -> String {
     var out = String(format: header, "tags.tsv, enumerations.tsv, pkcs11-enumerations.tsv and tag-enumerations.tsv")
     let enumerationNames = Set(enumerations.rows.map { $0["enumeration"]! })
@@ -170,30 +158,26 @@ func generateRegistryTables(tags: Table, enumerations: Table, tagEnumerations: T
     }
     out += """
 
-        extension KMIPRegistry {
-            /// Every tag of KMIP 1.0 to 2.1, in the order of the specification's tag tables.
-            static let standardTags: [TagDefinition] = [
+        extension StandardTables {
+            /// Every tag of KMIP 1.0 to 2.1, in the order of the specification's tag tables. One line per
+            /// tag, cells separated by tabs (written `\\t`): tag, name, XML name, item type bytes,
+            /// version bits in hex (bit 0 = 1.0 … bit 6 = 2.1), type history (`version:types;…`),
+            /// status, enumeration name.
+            static let tags = \"\"\"
 
         """
     for (index, row) in tags.rows.enumerated() {
         let context = "tags.tsv line \(index + 2)"
-        var fields = [
-            "tag: Tag(rawValue: \(row["tag"]!))",
-            "name: \(swiftString(row["name"]!))",
-            "xmlName: \(swiftString(row["xml_name"]!))",
-            "itemTypes: \(try itemTypesLiteral(row["item_type"]!, context: context))",
-            "versions: KMIPVersionSet(rawValue: \(try versionSetLiteral(row["versions"]!, context: context)))",
+        let cells = [
+            row["tag"]!, row["name"]!, row["xml_name"]!, try itemTypeCodes(row["item_type"]!, context: context),
+            try versionSetLiteral(row["versions"]!, context: context),
+            row["type_changes"]!.isEmpty ? "" : try typeHistoryCodes(row["type_changes"]!, context: context),
+            row["status"] ?? "", enumerationOfTag[row["name"]!] ?? "",
         ]
-        if let changes = row["type_changes"], !changes.isEmpty {
-            fields.append("typeHistory: \(try typeHistoryLiteral(changes, context: context))")
-        }
-        if let status = row["status"], !status.isEmpty { fields.append("status: \(swiftString(status))") }
-        if let enumeration = enumerationOfTag[row["name"]!] { fields.append("enumeration: \(swiftString(enumeration))") }
-        out += "        TagDefinition(\(fields.joined(separator: ", "))),\n"
+        out += "        " + (try cells.map { try checkedCell($0, context: context) }.joined(separator: "\\t")) + "\n"
     }
-    out += "    ]\n\n"
+    out += "        \"\"\"\n\n"
 
-    // Group enumerations in table order.
     var order: [String] = []
     var groups: [String: [[String: String]]] = [:]
     for row in enumerations.rows {
@@ -203,29 +187,25 @@ func generateRegistryTables(tags: Table, enumerations: Table, tagEnumerations: T
     }
     let tagNames = Dictionary(uniqueKeysWithValues: tags.rows.map { ($0["name"]!, $0) })
     out += """
-            /// Every enumeration and bit mask of KMIP 1.0 to 2.1 with its values.
-            static let standardEnumerations: [EnumerationDefinition] = [
+            /// Every enumeration and bit mask of KMIP 1.0 to 2.1 (and the PKCS#11 values KMIP 2.x
+            /// delegates). A line `=` name, XML name, `enumeration` or `mask` opens each; one line per
+            /// value follows: value, name, XML name, version bits, note.
+            static let enumerations = \"\"\"
 
         """
     for name in order {
         let rows = groups[name]!
-        let kind = rows[0]["kind"]! == "mask" ? ".mask" : ".enumeration"
         let xmlName = tagNames[name]?["xml_name"] ?? name.replacingOccurrences(of: " ", with: "")
-        out += "        EnumerationDefinition(name: \(swiftString(name)), xmlName: \(swiftString(xmlName)), kind: \(kind), values: [\n"
+        out += "        =\\t\(try checkedCell(name, context: name))\\t\(xmlName)\\t\(rows[0]["kind"]!)\n"
         for row in rows {
-            let context = "enumerations.tsv \(name)/\(row["name"]!)"
-            var fields = [
-                row["value"]!,
-                swiftString(row["name"]!),
-                swiftString(row["xml_name"]!),
-                "versions: KMIPVersionSet(rawValue: \(try versionSetLiteral(row["versions"]!, context: context)))",
+            let context = "enumerations \(name)/\(row["name"]!)"
+            let cells = [
+                row["value"]!, row["name"]!, row["xml_name"]!, try versionSetLiteral(row["versions"]!, context: context), row["note"] ?? "",
             ]
-            if let note = row["note"], !note.isEmpty { fields.append("note: \(swiftString(note))") }
-            out += "            EnumerationValue(\(fields.joined(separator: ", "))),\n"
+            out += "        " + (try cells.map { try checkedCell($0, context: context) }.joined(separator: "\\t")) + "\n"
         }
-        out += "        ]),\n"
     }
-    out += "    ]\n}\n"
+    out += "        \"\"\"\n}\n"
     return out
 }
 

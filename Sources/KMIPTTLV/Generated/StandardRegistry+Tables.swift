@@ -2,1537 +2,1477 @@
 // Regenerate with `swift run --package-path Codegen kmip-codegen`.
 // swift-format-ignore-file
 
-extension KMIPRegistry {
-    /// Every tag of KMIP 1.0 to 2.1, in the order of the specification's tag tables.
-    static let standardTags: [TagDefinition] = [
-        TagDefinition(tag: Tag(rawValue: 0x420001), name: "Activation Date", xmlName: "ActivationDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420002), name: "Application Data", xmlName: "ApplicationData", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420003), name: "Application Namespace", xmlName: "ApplicationNamespace", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420004), name: "Application Specific Information", xmlName: "ApplicationSpecificInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420005), name: "Archive Date", xmlName: "ArchiveDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420006), name: "Asynchronous Correlation Value", xmlName: "AsynchronousCorrelationValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420007), name: "Asynchronous Indicator", xmlName: "AsynchronousIndicator", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7F), typeHistory: [.init(since: .v1_0, [.boolean]), .init(since: .v2_0, [.enumeration])], enumeration: "Asynchronous Indicator"),
-        TagDefinition(tag: Tag(rawValue: 0x420008), name: "Attribute", xmlName: "Attribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420009), name: "Attribute Index", xmlName: "AttributeIndex", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42000A), name: "Attribute Name", xmlName: "AttributeName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42000B), name: "Attribute Value", xmlName: "AttributeValue", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42000C), name: "Authentication", xmlName: "Authentication", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42000D), name: "Batch Count", xmlName: "BatchCount", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42000E), name: "Batch Error Continuation Option", xmlName: "BatchErrorContinuationOption", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Batch Error Continuation Option"),
-        TagDefinition(tag: Tag(rawValue: 0x42000F), name: "Batch Item", xmlName: "BatchItem", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420010), name: "Batch Order Option", xmlName: "BatchOrderOption", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420011), name: "Block Cipher Mode", xmlName: "BlockCipherMode", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Block Cipher Mode"),
-        TagDefinition(tag: Tag(rawValue: 0x420012), name: "Cancellation Result", xmlName: "CancellationResult", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Cancellation Result"),
-        TagDefinition(tag: Tag(rawValue: 0x420013), name: "Certificate", xmlName: "Certificate", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420014), name: "Certificate Identifier", xmlName: "CertificateIdentifier", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420015), name: "Certificate Issuer", xmlName: "CertificateIssuer", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420016), name: "Certificate Issuer Alternative Name", xmlName: "CertificateIssuerAlternativeName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420017), name: "Certificate Issuer Distinguished Name", xmlName: "CertificateIssuerDistinguishedName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420018), name: "Certificate Request", xmlName: "CertificateRequest", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F), typeHistory: [.init(since: .v1_0, [.byteString]), .init(since: .v2_0, [.structure])]),
-        TagDefinition(tag: Tag(rawValue: 0x420019), name: "Certificate Request Type", xmlName: "CertificateRequestType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Certificate Request Type"),
-        TagDefinition(tag: Tag(rawValue: 0x42001A), name: "Certificate Subject", xmlName: "CertificateSubject", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42001B), name: "Certificate Subject Alternative Name", xmlName: "CertificateSubjectAlternativeName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42001C), name: "Certificate Subject Distinguished Name", xmlName: "CertificateSubjectDistinguishedName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42001D), name: "Certificate Type", xmlName: "CertificateType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Certificate Type"),
-        TagDefinition(tag: Tag(rawValue: 0x42001E), name: "Certificate Value", xmlName: "CertificateValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42001F), name: "Common Template-Attribute", xmlName: "CommonTemplateAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420020), name: "Compromise Date", xmlName: "CompromiseDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420021), name: "Compromise Occurrence Date", xmlName: "CompromiseOccurrenceDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420022), name: "Contact Information", xmlName: "ContactInformation", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420023), name: "Credential", xmlName: "Credential", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420024), name: "Credential Type", xmlName: "CredentialType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Credential Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420025), name: "Credential Value", xmlName: "CredentialValue", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420026), name: "Criticality Indicator", xmlName: "CriticalityIndicator", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420027), name: "CRT Coefficient", xmlName: "CRTCoefficient", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420028), name: "Cryptographic Algorithm", xmlName: "CryptographicAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Cryptographic Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x420029), name: "Cryptographic Domain Parameters", xmlName: "CryptographicDomainParameters", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42002A), name: "Cryptographic Length", xmlName: "CryptographicLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42002B), name: "Cryptographic Parameters", xmlName: "CryptographicParameters", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42002C), name: "Cryptographic Usage Mask", xmlName: "CryptographicUsageMask", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Cryptographic Usage Mask"),
-        TagDefinition(tag: Tag(rawValue: 0x42002D), name: "Custom Attribute", xmlName: "CustomAttribute", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42002E), name: "D", xmlName: "D", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42002F), name: "Deactivation Date", xmlName: "DeactivationDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420030), name: "Derivation Data", xmlName: "DerivationData", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420031), name: "Derivation Method", xmlName: "DerivationMethod", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Derivation Method"),
-        TagDefinition(tag: Tag(rawValue: 0x420032), name: "Derivation Parameters", xmlName: "DerivationParameters", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420033), name: "Destroy Date", xmlName: "DestroyDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420034), name: "Digest", xmlName: "Digest", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420035), name: "Digest Value", xmlName: "DigestValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420036), name: "Encryption Key Information", xmlName: "EncryptionKeyInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420037), name: "G", xmlName: "G", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420038), name: "Hashing Algorithm", xmlName: "HashingAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Hashing Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x420039), name: "Initial Date", xmlName: "InitialDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42003A), name: "Initialization Vector", xmlName: "InitializationVector", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42003B), name: "Issuer", xmlName: "Issuer", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42003C), name: "Iteration Count", xmlName: "IterationCount", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42003D), name: "IV/Counter/Nonce", xmlName: "IVCounterNonce", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42003E), name: "J", xmlName: "J", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42003F), name: "Key", xmlName: "Key", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420040), name: "Key Block", xmlName: "KeyBlock", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420041), name: "Key Compression Type", xmlName: "KeyCompressionType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Key Compression Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420042), name: "Key Format Type", xmlName: "KeyFormatType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Key Format Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420043), name: "Key Material", xmlName: "KeyMaterial", itemTypes: [.byteString, .structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420044), name: "Key Part Identifier", xmlName: "KeyPartIdentifier", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420045), name: "Key Value", xmlName: "KeyValue", itemTypes: [.byteString, .structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420046), name: "Key Wrapping Data", xmlName: "KeyWrappingData", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420047), name: "Key Wrapping Specification", xmlName: "KeyWrappingSpecification", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420048), name: "Last Change Date", xmlName: "LastChangeDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420049), name: "Lease Time", xmlName: "LeaseTime", itemTypes: [.interval], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42004A), name: "Link", xmlName: "Link", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42004B), name: "Link Type", xmlName: "LinkType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Link Type"),
-        TagDefinition(tag: Tag(rawValue: 0x42004C), name: "Linked Object Identifier", xmlName: "LinkedObjectIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42004D), name: "MAC/Signature", xmlName: "MACSignature", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42004E), name: "MAC/Signature Key Information", xmlName: "MACSignatureKeyInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42004F), name: "Maximum Items", xmlName: "MaximumItems", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420050), name: "Maximum Response Size", xmlName: "MaximumResponseSize", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420051), name: "Message Extension", xmlName: "MessageExtension", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420052), name: "Modulus", xmlName: "Modulus", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420053), name: "Name", xmlName: "Name", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420054), name: "Name Type", xmlName: "NameType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Name Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420055), name: "Name Value", xmlName: "NameValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420056), name: "Object Group", xmlName: "ObjectGroup", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420057), name: "Object Type", xmlName: "ObjectType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Object Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420058), name: "Offset", xmlName: "Offset", itemTypes: [.interval], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420059), name: "Opaque Data Type", xmlName: "OpaqueDataType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42005A), name: "Opaque Data Value", xmlName: "OpaqueDataValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42005B), name: "Opaque Object", xmlName: "OpaqueObject", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42005C), name: "Operation", xmlName: "Operation", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Operation"),
-        TagDefinition(tag: Tag(rawValue: 0x42005D), name: "Operation Policy Name", xmlName: "OperationPolicyName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42005E), name: "P", xmlName: "P", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42005F), name: "Padding Method", xmlName: "PaddingMethod", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Padding Method"),
-        TagDefinition(tag: Tag(rawValue: 0x420060), name: "Prime Exponent P", xmlName: "PrimeExponentP", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420061), name: "Prime Exponent Q", xmlName: "PrimeExponentQ", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420062), name: "Prime Field Size", xmlName: "PrimeFieldSize", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420063), name: "Private Exponent", xmlName: "PrivateExponent", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420064), name: "Private Key", xmlName: "PrivateKey", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420065), name: "Private Key Template-Attribute", xmlName: "PrivateKeyTemplateAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420066), name: "Private Key Unique Identifier", xmlName: "PrivateKeyUniqueIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420067), name: "Process Start Date", xmlName: "ProcessStartDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420068), name: "Protect Stop Date", xmlName: "ProtectStopDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420069), name: "Protocol Version", xmlName: "ProtocolVersion", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42006A), name: "Protocol Version Major", xmlName: "ProtocolVersionMajor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42006B), name: "Protocol Version Minor", xmlName: "ProtocolVersionMinor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42006C), name: "Public Exponent", xmlName: "PublicExponent", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42006D), name: "Public Key", xmlName: "PublicKey", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42006E), name: "Public Key Template-Attribute", xmlName: "PublicKeyTemplateAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x42006F), name: "Public Key Unique Identifier", xmlName: "PublicKeyUniqueIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420070), name: "Put Function", xmlName: "PutFunction", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Put Function"),
-        TagDefinition(tag: Tag(rawValue: 0x420071), name: "Q", xmlName: "Q", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420072), name: "Q String", xmlName: "QString", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420073), name: "Qlength", xmlName: "Qlength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420074), name: "Query Function", xmlName: "QueryFunction", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Query Function"),
-        TagDefinition(tag: Tag(rawValue: 0x420075), name: "Recommended Curve", xmlName: "RecommendedCurve", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Recommended Curve"),
-        TagDefinition(tag: Tag(rawValue: 0x420076), name: "Replaced Unique Identifier", xmlName: "ReplacedUniqueIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420077), name: "Request Header", xmlName: "RequestHeader", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420078), name: "Request Message", xmlName: "RequestMessage", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420079), name: "Request Payload", xmlName: "RequestPayload", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42007A), name: "Response Header", xmlName: "ResponseHeader", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42007B), name: "Response Message", xmlName: "ResponseMessage", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42007C), name: "Response Payload", xmlName: "ResponsePayload", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42007D), name: "Result Message", xmlName: "ResultMessage", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42007E), name: "Result Reason", xmlName: "ResultReason", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Result Reason"),
-        TagDefinition(tag: Tag(rawValue: 0x42007F), name: "Result Status", xmlName: "ResultStatus", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Result Status"),
-        TagDefinition(tag: Tag(rawValue: 0x420080), name: "Revocation Message", xmlName: "RevocationMessage", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420081), name: "Revocation Reason", xmlName: "RevocationReason", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420082), name: "Revocation Reason Code", xmlName: "RevocationReasonCode", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Revocation Reason Code"),
-        TagDefinition(tag: Tag(rawValue: 0x420083), name: "Key Role Type", xmlName: "KeyRoleType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Key Role Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420084), name: "Salt", xmlName: "Salt", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420085), name: "Secret Data", xmlName: "SecretData", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420086), name: "Secret Data Type", xmlName: "SecretDataType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Secret Data Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420087), name: "Serial Number", xmlName: "SerialNumber", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x1F), status: "deprecated as of version 1.1; designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420088), name: "Server Information", xmlName: "ServerInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420089), name: "Split Key", xmlName: "SplitKey", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42008A), name: "Split Key Method", xmlName: "SplitKeyMethod", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Split Key Method"),
-        TagDefinition(tag: Tag(rawValue: 0x42008B), name: "Split Key Parts", xmlName: "SplitKeyParts", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42008C), name: "Split Key Threshold", xmlName: "SplitKeyThreshold", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42008D), name: "State", xmlName: "State", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "State"),
-        TagDefinition(tag: Tag(rawValue: 0x42008E), name: "Storage Status Mask", xmlName: "StorageStatusMask", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Storage Status Mask"),
-        TagDefinition(tag: Tag(rawValue: 0x42008F), name: "Symmetric Key", xmlName: "SymmetricKey", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420090), name: "Template", xmlName: "Template", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420091), name: "Template-Attribute", xmlName: "TemplateAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x1F), status: "designated (Reserved) in 2.0,2.1"),
-        TagDefinition(tag: Tag(rawValue: 0x420092), name: "Time Stamp", xmlName: "TimeStamp", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F), typeHistory: [.init(since: .v1_0, [.dateTime]), .init(since: .v2_0, [.dateTime, .dateTimeExtended])]),
-        TagDefinition(tag: Tag(rawValue: 0x420093), name: "Unique Batch Item ID", xmlName: "UniqueBatchItemID", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420094), name: "Unique Identifier", xmlName: "UniqueIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Unique Identifier"),
-        TagDefinition(tag: Tag(rawValue: 0x420095), name: "Usage Limits", xmlName: "UsageLimits", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420096), name: "Usage Limits Count", xmlName: "UsageLimitsCount", itemTypes: [.longInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420097), name: "Usage Limits Total", xmlName: "UsageLimitsTotal", itemTypes: [.longInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x420098), name: "Usage Limits Unit", xmlName: "UsageLimitsUnit", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Usage Limits Unit"),
-        TagDefinition(tag: Tag(rawValue: 0x420099), name: "Username", xmlName: "Username", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42009A), name: "Validity Date", xmlName: "ValidityDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42009B), name: "Validity Indicator", xmlName: "ValidityIndicator", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Validity Indicator"),
-        TagDefinition(tag: Tag(rawValue: 0x42009C), name: "Vendor Extension", xmlName: "VendorExtension", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42009D), name: "Vendor Identification", xmlName: "VendorIdentification", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x42009E), name: "Wrapping Method", xmlName: "WrappingMethod", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7F), enumeration: "Wrapping Method"),
-        TagDefinition(tag: Tag(rawValue: 0x42009F), name: "X", xmlName: "X", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A0), name: "Y", xmlName: "Y", itemTypes: [.bigInteger], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A1), name: "Password", xmlName: "Password", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7F)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A2), name: "Device Identifier", xmlName: "DeviceIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A3), name: "Encoding Option", xmlName: "EncodingOption", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7E), enumeration: "Encoding Option"),
-        TagDefinition(tag: Tag(rawValue: 0x4200A4), name: "Extension Information", xmlName: "ExtensionInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A5), name: "Extension Name", xmlName: "ExtensionName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A6), name: "Extension Tag", xmlName: "ExtensionTag", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A7), name: "Extension Type", xmlName: "ExtensionType", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7E), typeHistory: [.init(since: .v1_1, [.integer]), .init(since: .v2_0, [.enumeration])]),
-        TagDefinition(tag: Tag(rawValue: 0x4200A8), name: "Fresh", xmlName: "Fresh", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200A9), name: "Machine Identifier", xmlName: "MachineIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200AA), name: "Media Identifier", xmlName: "MediaIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200AB), name: "Network Identifier", xmlName: "NetworkIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200AC), name: "Object Group Member", xmlName: "ObjectGroupMember", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7E), enumeration: "Object Group Member"),
-        TagDefinition(tag: Tag(rawValue: 0x4200AD), name: "Certificate Length", xmlName: "CertificateLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200AE), name: "Digital Signature Algorithm", xmlName: "DigitalSignatureAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7E), enumeration: "Digital Signature Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x4200AF), name: "Certificate Serial Number", xmlName: "CertificateSerialNumber", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B0), name: "Device Serial Number", xmlName: "DeviceSerialNumber", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B1), name: "Issuer Alternative Name", xmlName: "IssuerAlternativeName", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B2), name: "Issuer Distinguished Name", xmlName: "IssuerDistinguishedName", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B3), name: "Subject Alternative Name", xmlName: "SubjectAlternativeName", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B4), name: "Subject Distinguished Name", xmlName: "SubjectDistinguishedName", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B5), name: "X.509 Certificate Identifier", xmlName: "X_509CertificateIdentifier", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B6), name: "X.509 Certificate Issuer", xmlName: "X_509CertificateIssuer", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B7), name: "X.509 Certificate Subject", xmlName: "X_509CertificateSubject", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7E)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B8), name: "Key Value Location", xmlName: "KeyValueLocation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200B9), name: "Key Value Location Value", xmlName: "KeyValueLocationValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200BA), name: "Key Value Location Type", xmlName: "KeyValueLocationType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7C), enumeration: "Key Value Location Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200BB), name: "Key Value Present", xmlName: "KeyValuePresent", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200BC), name: "Original Creation Date", xmlName: "OriginalCreationDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200BD), name: "PGP Key", xmlName: "PGPKey", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200BE), name: "PGP Key Version", xmlName: "PGPKeyVersion", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200BF), name: "Alternative Name", xmlName: "AlternativeName", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C0), name: "Alternative Name Value", xmlName: "AlternativeNameValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C1), name: "Alternative Name Type", xmlName: "AlternativeNameType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7C), enumeration: "Alternative Name Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200C2), name: "Data", xmlName: "Data", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C), enumeration: "Data"),
-        TagDefinition(tag: Tag(rawValue: 0x4200C3), name: "Signature Data", xmlName: "SignatureData", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C4), name: "Data Length", xmlName: "DataLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C5), name: "Random IV", xmlName: "RandomIV", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C6), name: "MAC Data", xmlName: "MACData", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C7), name: "Attestation Type", xmlName: "AttestationType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x7C), enumeration: "Attestation Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200C8), name: "Nonce", xmlName: "Nonce", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200C9), name: "Nonce ID", xmlName: "NonceID", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CA), name: "Nonce Value", xmlName: "NonceValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CB), name: "Attestation Measurement", xmlName: "AttestationMeasurement", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CC), name: "Attestation Assertion", xmlName: "AttestationAssertion", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CD), name: "IV Length", xmlName: "IVLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CE), name: "Tag Length", xmlName: "TagLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200CF), name: "Fixed Field Length", xmlName: "FixedFieldLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D0), name: "Counter Length", xmlName: "CounterLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D1), name: "Initial Counter Value", xmlName: "InitialCounterValue", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D2), name: "Invocation Field Length", xmlName: "InvocationFieldLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D3), name: "Attestation Capable Indicator", xmlName: "AttestationCapableIndicator", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x7C)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D4), name: "Offset Items", xmlName: "OffsetItems", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D5), name: "Located Items", xmlName: "LocatedItems", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D6), name: "Correlation Value", xmlName: "CorrelationValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x78), typeHistory: [.init(since: .v1_3, [.byteString]), .init(since: .v2_0, [.byteString, .textString])]),
-        TagDefinition(tag: Tag(rawValue: 0x4200D7), name: "Init Indicator", xmlName: "InitIndicator", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D8), name: "Final Indicator", xmlName: "FinalIndicator", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200D9), name: "RNG Parameters", xmlName: "RNGParameters", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200DA), name: "RNG Algorithm", xmlName: "RNGAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "RNG Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x4200DB), name: "DRBG Algorithm", xmlName: "DRBGAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "DRBG Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x4200DC), name: "FIPS186 Variation", xmlName: "FIPS186Variation", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "FIPS186 Variation"),
-        TagDefinition(tag: Tag(rawValue: 0x4200DD), name: "Prediction Resistance", xmlName: "PredictionResistance", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200DE), name: "Random Number Generator", xmlName: "RandomNumberGenerator", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200DF), name: "Validation Information", xmlName: "ValidationInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E0), name: "Validation Authority Type", xmlName: "ValidationAuthorityType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Validation Authority Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200E1), name: "Validation Authority Country", xmlName: "ValidationAuthorityCountry", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E2), name: "Validation Authority URI", xmlName: "ValidationAuthorityURI", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E3), name: "Validation Version Major", xmlName: "ValidationVersionMajor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E4), name: "Validation Version Minor", xmlName: "ValidationVersionMinor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E5), name: "Validation Type", xmlName: "ValidationType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Validation Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200E6), name: "Validation Level", xmlName: "ValidationLevel", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E7), name: "Validation Certificate Identifier", xmlName: "ValidationCertificateIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E8), name: "Validation Certificate URI", xmlName: "ValidationCertificateURI", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200E9), name: "Validation Vendor URI", xmlName: "ValidationVendorURI", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200EA), name: "Validation Profile", xmlName: "ValidationProfile", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200EB), name: "Profile Information", xmlName: "ProfileInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200EC), name: "Profile Name", xmlName: "ProfileName", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Profile Name"),
-        TagDefinition(tag: Tag(rawValue: 0x4200ED), name: "Server URI", xmlName: "ServerURI", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200EE), name: "Server Port", xmlName: "ServerPort", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200EF), name: "Streaming Capability", xmlName: "StreamingCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200F0), name: "Asynchronous Capability", xmlName: "AsynchronousCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200F1), name: "Attestation Capability", xmlName: "AttestationCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200F2), name: "Unwrap Mode", xmlName: "UnwrapMode", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Unwrap Mode"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F3), name: "Destroy Action", xmlName: "DestroyAction", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Destroy Action"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F4), name: "Shredding Algorithm", xmlName: "ShreddingAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Shredding Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F5), name: "RNG Mode", xmlName: "RNGMode", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "RNG Mode"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F6), name: "Client Registration Method", xmlName: "ClientRegistrationMethod", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x78), enumeration: "Client Registration Method"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F7), name: "Capability Information", xmlName: "CapabilityInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x78)),
-        TagDefinition(tag: Tag(rawValue: 0x4200F8), name: "Key Wrap Type", xmlName: "KeyWrapType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x70), enumeration: "Key Wrap Type"),
-        TagDefinition(tag: Tag(rawValue: 0x4200F9), name: "Batch Undo Capability", xmlName: "BatchUndoCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FA), name: "Batch Continue Capability", xmlName: "BatchContinueCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FB), name: "PKCS#12 Friendly Name", xmlName: "PKCS_12FriendlyName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FC), name: "Description", xmlName: "Description", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FD), name: "Comment", xmlName: "Comment", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FE), name: "Authenticated Encryption Additional Data", xmlName: "AuthenticatedEncryptionAdditionalData", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x4200FF), name: "Authenticated Encryption Tag", xmlName: "AuthenticatedEncryptionTag", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420100), name: "Salt Length", xmlName: "SaltLength", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420101), name: "Mask Generator", xmlName: "MaskGenerator", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x70), enumeration: "Mask Generator"),
-        TagDefinition(tag: Tag(rawValue: 0x420102), name: "Mask Generator Hashing Algorithm", xmlName: "MaskGeneratorHashingAlgorithm", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x70), enumeration: "Hashing Algorithm"),
-        TagDefinition(tag: Tag(rawValue: 0x420103), name: "P Source", xmlName: "PSource", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420104), name: "Trailer Field", xmlName: "TrailerField", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420105), name: "Client Correlation Value", xmlName: "ClientCorrelationValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420106), name: "Server Correlation Value", xmlName: "ServerCorrelationValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420107), name: "Digested Data", xmlName: "DigestedData", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420108), name: "Certificate Subject CN", xmlName: "CertificateSubjectCN", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420109), name: "Certificate Subject O", xmlName: "CertificateSubjectO", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010A), name: "Certificate Subject OU", xmlName: "CertificateSubjectOU", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010B), name: "Certificate Subject Email", xmlName: "CertificateSubjectEmail", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010C), name: "Certificate Subject C", xmlName: "CertificateSubjectC", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010D), name: "Certificate Subject ST", xmlName: "CertificateSubjectST", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010E), name: "Certificate Subject L", xmlName: "CertificateSubjectL", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42010F), name: "Certificate Subject UID", xmlName: "CertificateSubjectUID", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420110), name: "Certificate Subject Serial Number", xmlName: "CertificateSubjectSerialNumber", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420111), name: "Certificate Subject Title", xmlName: "CertificateSubjectTitle", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420112), name: "Certificate Subject DC", xmlName: "CertificateSubjectDC", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420113), name: "Certificate Subject DN Qualifier", xmlName: "CertificateSubjectDNQualifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420114), name: "Certificate Issuer CN", xmlName: "CertificateIssuerCN", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420115), name: "Certificate Issuer O", xmlName: "CertificateIssuerO", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420116), name: "Certificate Issuer OU", xmlName: "CertificateIssuerOU", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420117), name: "Certificate Issuer Email", xmlName: "CertificateIssuerEmail", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420118), name: "Certificate Issuer C", xmlName: "CertificateIssuerC", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420119), name: "Certificate Issuer ST", xmlName: "CertificateIssuerST", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011A), name: "Certificate Issuer L", xmlName: "CertificateIssuerL", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011B), name: "Certificate Issuer UID", xmlName: "CertificateIssuerUID", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011C), name: "Certificate Issuer Serial Number", xmlName: "CertificateIssuerSerialNumber", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011D), name: "Certificate Issuer Title", xmlName: "CertificateIssuerTitle", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011E), name: "Certificate Issuer DC", xmlName: "CertificateIssuerDC", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x42011F), name: "Certificate Issuer DN Qualifier", xmlName: "CertificateIssuerDNQualifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420120), name: "Sensitive", xmlName: "Sensitive", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420121), name: "Always Sensitive", xmlName: "AlwaysSensitive", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420122), name: "Extractable", xmlName: "Extractable", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420123), name: "Never Extractable", xmlName: "NeverExtractable", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420124), name: "Replace Existing", xmlName: "ReplaceExisting", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x70)),
-        TagDefinition(tag: Tag(rawValue: 0x420125), name: "Attributes", xmlName: "Attributes", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420126), name: "Common Attributes", xmlName: "CommonAttributes", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420127), name: "Private Key Attributes", xmlName: "PrivateKeyAttributes", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420128), name: "Public Key Attributes", xmlName: "PublicKeyAttributes", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420129), name: "Extension Enumeration", xmlName: "ExtensionEnumeration", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012A), name: "Extension Attribute", xmlName: "ExtensionAttribute", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012B), name: "Extension Parent Structure Tag", xmlName: "ExtensionParentStructureTag", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012C), name: "Extension Description", xmlName: "ExtensionDescription", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012D), name: "Server Name", xmlName: "ServerName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012E), name: "Server Serial Number", xmlName: "ServerSerialNumber", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42012F), name: "Server Version", xmlName: "ServerVersion", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420130), name: "Server Load", xmlName: "ServerLoad", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420131), name: "Product Name", xmlName: "ProductName", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420132), name: "Build Level", xmlName: "BuildLevel", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420133), name: "Build Date", xmlName: "BuildDate", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420134), name: "Cluster Info", xmlName: "ClusterInfo", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420135), name: "Alternate Failover Endpoints", xmlName: "AlternateFailoverEndpoints", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420136), name: "Short Unique Identifier", xmlName: "ShortUniqueIdentifier", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420138), name: "Tag", xmlName: "Tag", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420139), name: "Certificate Request Unique Identifier", xmlName: "CertificateRequestUniqueIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42013A), name: "NIST Key Type", xmlName: "NISTKeyType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "NIST Key Type"),
-        TagDefinition(tag: Tag(rawValue: 0x42013B), name: "Attribute Reference", xmlName: "AttributeReference", itemTypes: [.enumeration, .structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42013C), name: "Current Attribute", xmlName: "CurrentAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42013D), name: "New Attribute", xmlName: "NewAttribute", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420140), name: "Certificate Request Value", xmlName: "CertificateRequestValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420141), name: "Log Message", xmlName: "LogMessage", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420142), name: "Profile Version", xmlName: "ProfileVersion", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420143), name: "Profile Version Major", xmlName: "ProfileVersionMajor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420144), name: "Profile Version Minor", xmlName: "ProfileVersionMinor", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420145), name: "Protection Level", xmlName: "ProtectionLevel", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Protection Level"),
-        TagDefinition(tag: Tag(rawValue: 0x420146), name: "Protection Period", xmlName: "ProtectionPeriod", itemTypes: [.interval], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420147), name: "Quantum Safe", xmlName: "QuantumSafe", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420148), name: "Quantum Safe Capability", xmlName: "QuantumSafeCapability", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420149), name: "Ticket", xmlName: "Ticket", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42014A), name: "Ticket Type", xmlName: "TicketType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Ticket Type"),
-        TagDefinition(tag: Tag(rawValue: 0x42014B), name: "Ticket Value", xmlName: "TicketValue", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42014C), name: "Request Count", xmlName: "RequestCount", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42014D), name: "Rights", xmlName: "Rights", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42014E), name: "Objects", xmlName: "Objects", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42014F), name: "Operations", xmlName: "Operations", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420150), name: "Right", xmlName: "Right", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420151), name: "Endpoint Role", xmlName: "EndpointRole", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Endpoint Role"),
-        TagDefinition(tag: Tag(rawValue: 0x420152), name: "Defaults Information", xmlName: "DefaultsInformation", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420153), name: "Object Defaults", xmlName: "ObjectDefaults", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420154), name: "Ephemeral", xmlName: "Ephemeral", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420155), name: "Server Hashed Password", xmlName: "ServerHashedPassword", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420156), name: "One Time Password", xmlName: "OneTimePassword", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420157), name: "Hashed Password", xmlName: "HashedPassword", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420158), name: "Adjustment Type", xmlName: "AdjustmentType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Adjustment Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420159), name: "PKCS#11 Interface", xmlName: "PKCS_11Interface", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42015A), name: "PKCS#11 Function", xmlName: "PKCS_11Function", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "PKCS#11 Function"),
-        TagDefinition(tag: Tag(rawValue: 0x42015B), name: "PKCS#11 Input Parameters", xmlName: "PKCS_11InputParameters", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42015C), name: "PKCS#11 Output Parameters", xmlName: "PKCS_11OutputParameters", itemTypes: [.byteString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x42015D), name: "PKCS#11 Return Code", xmlName: "PKCS_11ReturnCode", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "PKCS#11 Return Code"),
-        TagDefinition(tag: Tag(rawValue: 0x42015E), name: "Protection Storage Mask", xmlName: "ProtectionStorageMask", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Protection Storage Mask"),
-        TagDefinition(tag: Tag(rawValue: 0x42015F), name: "Protection Storage Masks", xmlName: "ProtectionStorageMasks", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420160), name: "Interop Function", xmlName: "InteropFunction", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x60), enumeration: "Interop Function"),
-        TagDefinition(tag: Tag(rawValue: 0x420161), name: "Interop Identifier", xmlName: "InteropIdentifier", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420162), name: "Adjustment Value", xmlName: "AdjustmentValue", itemTypes: [], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420163), name: "Common Protection Storage Masks", xmlName: "CommonProtectionStorageMasks", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420164), name: "Private Protection Storage Masks", xmlName: "PrivateProtectionStorageMasks", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420165), name: "Public Protection Storage Masks", xmlName: "PublicProtectionStorageMasks", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x60)),
-        TagDefinition(tag: Tag(rawValue: 0x420166), name: "Object Groups", xmlName: "ObjectGroups", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420167), name: "Object Types", xmlName: "ObjectTypes", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420168), name: "Constraints", xmlName: "Constraints", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420169), name: "Constraint", xmlName: "Constraint", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016A), name: "Rotate Interval", xmlName: "RotateInterval", itemTypes: [.interval], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016B), name: "Rotate Automatic", xmlName: "RotateAutomatic", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016C), name: "Rotate Offset", xmlName: "RotateOffset", itemTypes: [.interval], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016D), name: "Rotate Date", xmlName: "RotateDate", itemTypes: [.dateTime], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016E), name: "Rotate Generation", xmlName: "RotateGeneration", itemTypes: [.integer], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x42016F), name: "Rotate Name", xmlName: "RotateName", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420170), name: "Rotate Name Value", xmlName: "RotateNameValue", itemTypes: [.textString], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420171), name: "Rotate Name Type", xmlName: "RotateNameType", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x40), enumeration: "Rotate Name Type"),
-        TagDefinition(tag: Tag(rawValue: 0x420172), name: "Rotate Latest", xmlName: "RotateLatest", itemTypes: [.boolean], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420173), name: "Asynchronous Request", xmlName: "AsynchronousRequest", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420174), name: "Submission Date", xmlName: "SubmissionDate", itemTypes: [.dateTimeExtended], versions: KMIPVersionSet(rawValue: 0x40)),
-        TagDefinition(tag: Tag(rawValue: 0x420175), name: "Processing Stage", xmlName: "ProcessingStage", itemTypes: [.enumeration], versions: KMIPVersionSet(rawValue: 0x40), enumeration: "Processing Stage"),
-        TagDefinition(tag: Tag(rawValue: 0x420176), name: "Asynchronous Correlation Values", xmlName: "AsynchronousCorrelationValues", itemTypes: [.structure], versions: KMIPVersionSet(rawValue: 0x40)),
-    ]
+extension StandardTables {
+    /// Every tag of KMIP 1.0 to 2.1, in the order of the specification's tag tables. One line per
+    /// tag, cells separated by tabs (written `\t`): tag, name, XML name, item type bytes,
+    /// version bits in hex (bit 0 = 1.0 … bit 6 = 2.1), type history (`version:types;…`),
+    /// status, enumeration name.
+    static let tags = """
+        0x420001\tActivation Date\tActivationDate\t9\t7F\t\t\t
+        0x420002\tApplication Data\tApplicationData\t7\t7F\t\t\t
+        0x420003\tApplication Namespace\tApplicationNamespace\t7\t7F\t\t\t
+        0x420004\tApplication Specific Information\tApplicationSpecificInformation\t1\t7F\t\t\t
+        0x420005\tArchive Date\tArchiveDate\t9\t7F\t\t\t
+        0x420006\tAsynchronous Correlation Value\tAsynchronousCorrelationValue\t8\t7F\t\t\t
+        0x420007\tAsynchronous Indicator\tAsynchronousIndicator\t6\t7F\t1.0:6;2.0:5\t\tAsynchronous Indicator
+        0x420008\tAttribute\tAttribute\t1\t7F\t\t\t
+        0x420009\tAttribute Index\tAttributeIndex\t2\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x42000A\tAttribute Name\tAttributeName\t7\t7F\t\t\t
+        0x42000B\tAttribute Value\tAttributeValue\t\t7F\t\t\t
+        0x42000C\tAuthentication\tAuthentication\t1\t7F\t\t\t
+        0x42000D\tBatch Count\tBatchCount\t2\t7F\t\t\t
+        0x42000E\tBatch Error Continuation Option\tBatchErrorContinuationOption\t5\t7F\t\t\tBatch Error Continuation Option
+        0x42000F\tBatch Item\tBatchItem\t1\t7F\t\t\t
+        0x420010\tBatch Order Option\tBatchOrderOption\t6\t7F\t\t\t
+        0x420011\tBlock Cipher Mode\tBlockCipherMode\t5\t7F\t\t\tBlock Cipher Mode
+        0x420012\tCancellation Result\tCancellationResult\t5\t7F\t\t\tCancellation Result
+        0x420013\tCertificate\tCertificate\t1\t7F\t\t\t
+        0x420014\tCertificate Identifier\tCertificateIdentifier\t1\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x420015\tCertificate Issuer\tCertificateIssuer\t1\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x420016\tCertificate Issuer Alternative Name\tCertificateIssuerAlternativeName\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x420017\tCertificate Issuer Distinguished Name\tCertificateIssuerDistinguishedName\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x420018\tCertificate Request\tCertificateRequest\t8\t7F\t1.0:8;2.0:1\t\t
+        0x420019\tCertificate Request Type\tCertificateRequestType\t5\t7F\t\t\tCertificate Request Type
+        0x42001A\tCertificate Subject\tCertificateSubject\t1\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x42001B\tCertificate Subject Alternative Name\tCertificateSubjectAlternativeName\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x42001C\tCertificate Subject Distinguished Name\tCertificateSubjectDistinguishedName\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x42001D\tCertificate Type\tCertificateType\t5\t7F\t\t\tCertificate Type
+        0x42001E\tCertificate Value\tCertificateValue\t8\t7F\t\t\t
+        0x42001F\tCommon Template-Attribute\tCommonTemplateAttribute\t1\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x420020\tCompromise Date\tCompromiseDate\t9\t7F\t\t\t
+        0x420021\tCompromise Occurrence Date\tCompromiseOccurrenceDate\t9\t7F\t\t\t
+        0x420022\tContact Information\tContactInformation\t7\t7F\t\t\t
+        0x420023\tCredential\tCredential\t1\t7F\t\t\t
+        0x420024\tCredential Type\tCredentialType\t5\t7F\t\t\tCredential Type
+        0x420025\tCredential Value\tCredentialValue\t1\t7F\t\t\t
+        0x420026\tCriticality Indicator\tCriticalityIndicator\t6\t7F\t\t\t
+        0x420027\tCRT Coefficient\tCRTCoefficient\t4\t7F\t\t\t
+        0x420028\tCryptographic Algorithm\tCryptographicAlgorithm\t5\t7F\t\t\tCryptographic Algorithm
+        0x420029\tCryptographic Domain Parameters\tCryptographicDomainParameters\t1\t7F\t\t\t
+        0x42002A\tCryptographic Length\tCryptographicLength\t2\t7F\t\t\t
+        0x42002B\tCryptographic Parameters\tCryptographicParameters\t1\t7F\t\t\t
+        0x42002C\tCryptographic Usage Mask\tCryptographicUsageMask\t2\t7F\t\t\tCryptographic Usage Mask
+        0x42002D\tCustom Attribute\tCustomAttribute\t\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x42002E\tD\tD\t4\t7F\t\t\t
+        0x42002F\tDeactivation Date\tDeactivationDate\t9\t7F\t\t\t
+        0x420030\tDerivation Data\tDerivationData\t8\t7F\t\t\t
+        0x420031\tDerivation Method\tDerivationMethod\t5\t7F\t\t\tDerivation Method
+        0x420032\tDerivation Parameters\tDerivationParameters\t1\t7F\t\t\t
+        0x420033\tDestroy Date\tDestroyDate\t9\t7F\t\t\t
+        0x420034\tDigest\tDigest\t1\t7F\t\t\t
+        0x420035\tDigest Value\tDigestValue\t8\t7F\t\t\t
+        0x420036\tEncryption Key Information\tEncryptionKeyInformation\t1\t7F\t\t\t
+        0x420037\tG\tG\t4\t7F\t\t\t
+        0x420038\tHashing Algorithm\tHashingAlgorithm\t5\t7F\t\t\tHashing Algorithm
+        0x420039\tInitial Date\tInitialDate\t9\t7F\t\t\t
+        0x42003A\tInitialization Vector\tInitializationVector\t8\t7F\t\t\t
+        0x42003B\tIssuer\tIssuer\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x42003C\tIteration Count\tIterationCount\t2\t7F\t\t\t
+        0x42003D\tIV/Counter/Nonce\tIVCounterNonce\t8\t7F\t\t\t
+        0x42003E\tJ\tJ\t4\t7F\t\t\t
+        0x42003F\tKey\tKey\t8\t7F\t\t\t
+        0x420040\tKey Block\tKeyBlock\t1\t7F\t\t\t
+        0x420041\tKey Compression Type\tKeyCompressionType\t5\t7F\t\t\tKey Compression Type
+        0x420042\tKey Format Type\tKeyFormatType\t5\t7F\t\t\tKey Format Type
+        0x420043\tKey Material\tKeyMaterial\t8,1\t7F\t\t\t
+        0x420044\tKey Part Identifier\tKeyPartIdentifier\t2\t7F\t\t\t
+        0x420045\tKey Value\tKeyValue\t8,1\t7F\t\t\t
+        0x420046\tKey Wrapping Data\tKeyWrappingData\t1\t7F\t\t\t
+        0x420047\tKey Wrapping Specification\tKeyWrappingSpecification\t1\t7F\t\t\t
+        0x420048\tLast Change Date\tLastChangeDate\t9\t7F\t\t\t
+        0x420049\tLease Time\tLeaseTime\t10\t7F\t\t\t
+        0x42004A\tLink\tLink\t1\t7F\t\t\t
+        0x42004B\tLink Type\tLinkType\t5\t7F\t\t\tLink Type
+        0x42004C\tLinked Object Identifier\tLinkedObjectIdentifier\t7\t7F\t\t\t
+        0x42004D\tMAC/Signature\tMACSignature\t8\t7F\t\t\t
+        0x42004E\tMAC/Signature Key Information\tMACSignatureKeyInformation\t1\t7F\t\t\t
+        0x42004F\tMaximum Items\tMaximumItems\t2\t7F\t\t\t
+        0x420050\tMaximum Response Size\tMaximumResponseSize\t2\t7F\t\t\t
+        0x420051\tMessage Extension\tMessageExtension\t1\t7F\t\t\t
+        0x420052\tModulus\tModulus\t4\t7F\t\t\t
+        0x420053\tName\tName\t1\t7F\t\t\t
+        0x420054\tName Type\tNameType\t5\t7F\t\t\tName Type
+        0x420055\tName Value\tNameValue\t7\t7F\t\t\t
+        0x420056\tObject Group\tObjectGroup\t7\t7F\t\t\t
+        0x420057\tObject Type\tObjectType\t5\t7F\t\t\tObject Type
+        0x420058\tOffset\tOffset\t10\t7F\t\t\t
+        0x420059\tOpaque Data Type\tOpaqueDataType\t5\t7F\t\t\t
+        0x42005A\tOpaque Data Value\tOpaqueDataValue\t8\t7F\t\t\t
+        0x42005B\tOpaque Object\tOpaqueObject\t1\t7F\t\t\t
+        0x42005C\tOperation\tOperation\t5\t7F\t\t\tOperation
+        0x42005D\tOperation Policy Name\tOperationPolicyName\t7\t1F\t\tdeprecated; designated (Reserved) in 2.0,2.1\t
+        0x42005E\tP\tP\t4\t7F\t\t\t
+        0x42005F\tPadding Method\tPaddingMethod\t5\t7F\t\t\tPadding Method
+        0x420060\tPrime Exponent P\tPrimeExponentP\t4\t7F\t\t\t
+        0x420061\tPrime Exponent Q\tPrimeExponentQ\t4\t7F\t\t\t
+        0x420062\tPrime Field Size\tPrimeFieldSize\t4\t7F\t\t\t
+        0x420063\tPrivate Exponent\tPrivateExponent\t4\t7F\t\t\t
+        0x420064\tPrivate Key\tPrivateKey\t1\t7F\t\t\t
+        0x420065\tPrivate Key Template-Attribute\tPrivateKeyTemplateAttribute\t1\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x420066\tPrivate Key Unique Identifier\tPrivateKeyUniqueIdentifier\t7\t7F\t\t\t
+        0x420067\tProcess Start Date\tProcessStartDate\t9\t7F\t\t\t
+        0x420068\tProtect Stop Date\tProtectStopDate\t9\t7F\t\t\t
+        0x420069\tProtocol Version\tProtocolVersion\t1\t7F\t\t\t
+        0x42006A\tProtocol Version Major\tProtocolVersionMajor\t2\t7F\t\t\t
+        0x42006B\tProtocol Version Minor\tProtocolVersionMinor\t2\t7F\t\t\t
+        0x42006C\tPublic Exponent\tPublicExponent\t4\t7F\t\t\t
+        0x42006D\tPublic Key\tPublicKey\t1\t7F\t\t\t
+        0x42006E\tPublic Key Template-Attribute\tPublicKeyTemplateAttribute\t1\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x42006F\tPublic Key Unique Identifier\tPublicKeyUniqueIdentifier\t7\t7F\t\t\t
+        0x420070\tPut Function\tPutFunction\t5\t7F\t\t\tPut Function
+        0x420071\tQ\tQ\t4\t7F\t\t\t
+        0x420072\tQ String\tQString\t8\t7F\t\t\t
+        0x420073\tQlength\tQlength\t2\t7F\t\t\t
+        0x420074\tQuery Function\tQueryFunction\t5\t7F\t\t\tQuery Function
+        0x420075\tRecommended Curve\tRecommendedCurve\t5\t7F\t\t\tRecommended Curve
+        0x420076\tReplaced Unique Identifier\tReplacedUniqueIdentifier\t7\t7F\t\t\t
+        0x420077\tRequest Header\tRequestHeader\t1\t7F\t\t\t
+        0x420078\tRequest Message\tRequestMessage\t1\t7F\t\t\t
+        0x420079\tRequest Payload\tRequestPayload\t1\t7F\t\t\t
+        0x42007A\tResponse Header\tResponseHeader\t1\t7F\t\t\t
+        0x42007B\tResponse Message\tResponseMessage\t1\t7F\t\t\t
+        0x42007C\tResponse Payload\tResponsePayload\t1\t7F\t\t\t
+        0x42007D\tResult Message\tResultMessage\t7\t7F\t\t\t
+        0x42007E\tResult Reason\tResultReason\t5\t7F\t\t\tResult Reason
+        0x42007F\tResult Status\tResultStatus\t5\t7F\t\t\tResult Status
+        0x420080\tRevocation Message\tRevocationMessage\t7\t7F\t\t\t
+        0x420081\tRevocation Reason\tRevocationReason\t1\t7F\t\t\t
+        0x420082\tRevocation Reason Code\tRevocationReasonCode\t5\t7F\t\t\tRevocation Reason Code
+        0x420083\tKey Role Type\tKeyRoleType\t5\t7F\t\t\tKey Role Type
+        0x420084\tSalt\tSalt\t8\t7F\t\t\t
+        0x420085\tSecret Data\tSecretData\t1\t7F\t\t\t
+        0x420086\tSecret Data Type\tSecretDataType\t5\t7F\t\t\tSecret Data Type
+        0x420087\tSerial Number\tSerialNumber\t7\t1F\t\tdeprecated as of version 1.1; designated (Reserved) in 2.0,2.1\t
+        0x420088\tServer Information\tServerInformation\t1\t7F\t\t\t
+        0x420089\tSplit Key\tSplitKey\t1\t7F\t\t\t
+        0x42008A\tSplit Key Method\tSplitKeyMethod\t5\t7F\t\t\tSplit Key Method
+        0x42008B\tSplit Key Parts\tSplitKeyParts\t2\t7F\t\t\t
+        0x42008C\tSplit Key Threshold\tSplitKeyThreshold\t2\t7F\t\t\t
+        0x42008D\tState\tState\t5\t7F\t\t\tState
+        0x42008E\tStorage Status Mask\tStorageStatusMask\t2\t7F\t\t\tStorage Status Mask
+        0x42008F\tSymmetric Key\tSymmetricKey\t1\t7F\t\t\t
+        0x420090\tTemplate\tTemplate\t1\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x420091\tTemplate-Attribute\tTemplateAttribute\t1\t1F\t\tdesignated (Reserved) in 2.0,2.1\t
+        0x420092\tTime Stamp\tTimeStamp\t9\t7F\t1.0:9;2.0:9,11\t\t
+        0x420093\tUnique Batch Item ID\tUniqueBatchItemID\t8\t7F\t\t\t
+        0x420094\tUnique Identifier\tUniqueIdentifier\t7\t7F\t\t\tUnique Identifier
+        0x420095\tUsage Limits\tUsageLimits\t1\t7F\t\t\t
+        0x420096\tUsage Limits Count\tUsageLimitsCount\t3\t7F\t\t\t
+        0x420097\tUsage Limits Total\tUsageLimitsTotal\t3\t7F\t\t\t
+        0x420098\tUsage Limits Unit\tUsageLimitsUnit\t5\t7F\t\t\tUsage Limits Unit
+        0x420099\tUsername\tUsername\t7\t7F\t\t\t
+        0x42009A\tValidity Date\tValidityDate\t9\t7F\t\t\t
+        0x42009B\tValidity Indicator\tValidityIndicator\t5\t7F\t\t\tValidity Indicator
+        0x42009C\tVendor Extension\tVendorExtension\t1\t7F\t\t\t
+        0x42009D\tVendor Identification\tVendorIdentification\t7\t7F\t\t\t
+        0x42009E\tWrapping Method\tWrappingMethod\t5\t7F\t\t\tWrapping Method
+        0x42009F\tX\tX\t4\t7F\t\t\t
+        0x4200A0\tY\tY\t4\t7F\t\t\t
+        0x4200A1\tPassword\tPassword\t7\t7F\t\t\t
+        0x4200A2\tDevice Identifier\tDeviceIdentifier\t7\t7E\t\t\t
+        0x4200A3\tEncoding Option\tEncodingOption\t5\t7E\t\t\tEncoding Option
+        0x4200A4\tExtension Information\tExtensionInformation\t1\t7E\t\t\t
+        0x4200A5\tExtension Name\tExtensionName\t7\t7E\t\t\t
+        0x4200A6\tExtension Tag\tExtensionTag\t2\t7E\t\t\t
+        0x4200A7\tExtension Type\tExtensionType\t2\t7E\t1.1:2;2.0:5\t\t
+        0x4200A8\tFresh\tFresh\t6\t7E\t\t\t
+        0x4200A9\tMachine Identifier\tMachineIdentifier\t7\t7E\t\t\t
+        0x4200AA\tMedia Identifier\tMediaIdentifier\t7\t7E\t\t\t
+        0x4200AB\tNetwork Identifier\tNetworkIdentifier\t7\t7E\t\t\t
+        0x4200AC\tObject Group Member\tObjectGroupMember\t5\t7E\t\t\tObject Group Member
+        0x4200AD\tCertificate Length\tCertificateLength\t2\t7E\t\t\t
+        0x4200AE\tDigital Signature Algorithm\tDigitalSignatureAlgorithm\t5\t7E\t\t\tDigital Signature Algorithm
+        0x4200AF\tCertificate Serial Number\tCertificateSerialNumber\t8\t7E\t\t\t
+        0x4200B0\tDevice Serial Number\tDeviceSerialNumber\t7\t7E\t\t\t
+        0x4200B1\tIssuer Alternative Name\tIssuerAlternativeName\t8\t7E\t\t\t
+        0x4200B2\tIssuer Distinguished Name\tIssuerDistinguishedName\t8\t7E\t\t\t
+        0x4200B3\tSubject Alternative Name\tSubjectAlternativeName\t8\t7E\t\t\t
+        0x4200B4\tSubject Distinguished Name\tSubjectDistinguishedName\t8\t7E\t\t\t
+        0x4200B5\tX.509 Certificate Identifier\tX_509CertificateIdentifier\t1\t7E\t\t\t
+        0x4200B6\tX.509 Certificate Issuer\tX_509CertificateIssuer\t1\t7E\t\t\t
+        0x4200B7\tX.509 Certificate Subject\tX_509CertificateSubject\t1\t7E\t\t\t
+        0x4200B8\tKey Value Location\tKeyValueLocation\t1\t7C\t\t\t
+        0x4200B9\tKey Value Location Value\tKeyValueLocationValue\t7\t7C\t\t\t
+        0x4200BA\tKey Value Location Type\tKeyValueLocationType\t5\t7C\t\t\tKey Value Location Type
+        0x4200BB\tKey Value Present\tKeyValuePresent\t6\t7C\t\t\t
+        0x4200BC\tOriginal Creation Date\tOriginalCreationDate\t9\t7C\t\t\t
+        0x4200BD\tPGP Key\tPGPKey\t1\t7C\t\t\t
+        0x4200BE\tPGP Key Version\tPGPKeyVersion\t2\t7C\t\t\t
+        0x4200BF\tAlternative Name\tAlternativeName\t1\t7C\t\t\t
+        0x4200C0\tAlternative Name Value\tAlternativeNameValue\t7\t7C\t\t\t
+        0x4200C1\tAlternative Name Type\tAlternativeNameType\t5\t7C\t\t\tAlternative Name Type
+        0x4200C2\tData\tData\t8\t7C\t\t\tData
+        0x4200C3\tSignature Data\tSignatureData\t8\t7C\t\t\t
+        0x4200C4\tData Length\tDataLength\t2\t7C\t\t\t
+        0x4200C5\tRandom IV\tRandomIV\t6\t7C\t\t\t
+        0x4200C6\tMAC Data\tMACData\t8\t7C\t\t\t
+        0x4200C7\tAttestation Type\tAttestationType\t5\t7C\t\t\tAttestation Type
+        0x4200C8\tNonce\tNonce\t1\t7C\t\t\t
+        0x4200C9\tNonce ID\tNonceID\t8\t7C\t\t\t
+        0x4200CA\tNonce Value\tNonceValue\t8\t7C\t\t\t
+        0x4200CB\tAttestation Measurement\tAttestationMeasurement\t8\t7C\t\t\t
+        0x4200CC\tAttestation Assertion\tAttestationAssertion\t8\t7C\t\t\t
+        0x4200CD\tIV Length\tIVLength\t2\t7C\t\t\t
+        0x4200CE\tTag Length\tTagLength\t2\t7C\t\t\t
+        0x4200CF\tFixed Field Length\tFixedFieldLength\t2\t7C\t\t\t
+        0x4200D0\tCounter Length\tCounterLength\t2\t7C\t\t\t
+        0x4200D1\tInitial Counter Value\tInitialCounterValue\t2\t7C\t\t\t
+        0x4200D2\tInvocation Field Length\tInvocationFieldLength\t2\t7C\t\t\t
+        0x4200D3\tAttestation Capable Indicator\tAttestationCapableIndicator\t6\t7C\t\t\t
+        0x4200D4\tOffset Items\tOffsetItems\t2\t78\t\t\t
+        0x4200D5\tLocated Items\tLocatedItems\t2\t78\t\t\t
+        0x4200D6\tCorrelation Value\tCorrelationValue\t8\t78\t1.3:8;2.0:8,7\t\t
+        0x4200D7\tInit Indicator\tInitIndicator\t6\t78\t\t\t
+        0x4200D8\tFinal Indicator\tFinalIndicator\t6\t78\t\t\t
+        0x4200D9\tRNG Parameters\tRNGParameters\t1\t78\t\t\t
+        0x4200DA\tRNG Algorithm\tRNGAlgorithm\t5\t78\t\t\tRNG Algorithm
+        0x4200DB\tDRBG Algorithm\tDRBGAlgorithm\t5\t78\t\t\tDRBG Algorithm
+        0x4200DC\tFIPS186 Variation\tFIPS186Variation\t5\t78\t\t\tFIPS186 Variation
+        0x4200DD\tPrediction Resistance\tPredictionResistance\t6\t78\t\t\t
+        0x4200DE\tRandom Number Generator\tRandomNumberGenerator\t1\t78\t\t\t
+        0x4200DF\tValidation Information\tValidationInformation\t1\t78\t\t\t
+        0x4200E0\tValidation Authority Type\tValidationAuthorityType\t5\t78\t\t\tValidation Authority Type
+        0x4200E1\tValidation Authority Country\tValidationAuthorityCountry\t7\t78\t\t\t
+        0x4200E2\tValidation Authority URI\tValidationAuthorityURI\t7\t78\t\t\t
+        0x4200E3\tValidation Version Major\tValidationVersionMajor\t2\t78\t\t\t
+        0x4200E4\tValidation Version Minor\tValidationVersionMinor\t2\t78\t\t\t
+        0x4200E5\tValidation Type\tValidationType\t5\t78\t\t\tValidation Type
+        0x4200E6\tValidation Level\tValidationLevel\t2\t78\t\t\t
+        0x4200E7\tValidation Certificate Identifier\tValidationCertificateIdentifier\t7\t78\t\t\t
+        0x4200E8\tValidation Certificate URI\tValidationCertificateURI\t7\t78\t\t\t
+        0x4200E9\tValidation Vendor URI\tValidationVendorURI\t7\t78\t\t\t
+        0x4200EA\tValidation Profile\tValidationProfile\t7\t78\t\t\t
+        0x4200EB\tProfile Information\tProfileInformation\t1\t78\t\t\t
+        0x4200EC\tProfile Name\tProfileName\t5\t78\t\t\tProfile Name
+        0x4200ED\tServer URI\tServerURI\t7\t78\t\t\t
+        0x4200EE\tServer Port\tServerPort\t2\t78\t\t\t
+        0x4200EF\tStreaming Capability\tStreamingCapability\t6\t78\t\t\t
+        0x4200F0\tAsynchronous Capability\tAsynchronousCapability\t6\t78\t\t\t
+        0x4200F1\tAttestation Capability\tAttestationCapability\t6\t78\t\t\t
+        0x4200F2\tUnwrap Mode\tUnwrapMode\t5\t78\t\t\tUnwrap Mode
+        0x4200F3\tDestroy Action\tDestroyAction\t5\t78\t\t\tDestroy Action
+        0x4200F4\tShredding Algorithm\tShreddingAlgorithm\t5\t78\t\t\tShredding Algorithm
+        0x4200F5\tRNG Mode\tRNGMode\t5\t78\t\t\tRNG Mode
+        0x4200F6\tClient Registration Method\tClientRegistrationMethod\t5\t78\t\t\tClient Registration Method
+        0x4200F7\tCapability Information\tCapabilityInformation\t1\t78\t\t\t
+        0x4200F8\tKey Wrap Type\tKeyWrapType\t5\t70\t\t\tKey Wrap Type
+        0x4200F9\tBatch Undo Capability\tBatchUndoCapability\t6\t70\t\t\t
+        0x4200FA\tBatch Continue Capability\tBatchContinueCapability\t6\t70\t\t\t
+        0x4200FB\tPKCS#12 Friendly Name\tPKCS_12FriendlyName\t7\t70\t\t\t
+        0x4200FC\tDescription\tDescription\t7\t70\t\t\t
+        0x4200FD\tComment\tComment\t7\t70\t\t\t
+        0x4200FE\tAuthenticated Encryption Additional Data\tAuthenticatedEncryptionAdditionalData\t8\t70\t\t\t
+        0x4200FF\tAuthenticated Encryption Tag\tAuthenticatedEncryptionTag\t8\t70\t\t\t
+        0x420100\tSalt Length\tSaltLength\t2\t70\t\t\t
+        0x420101\tMask Generator\tMaskGenerator\t5\t70\t\t\tMask Generator
+        0x420102\tMask Generator Hashing Algorithm\tMaskGeneratorHashingAlgorithm\t5\t70\t\t\tHashing Algorithm
+        0x420103\tP Source\tPSource\t8\t70\t\t\t
+        0x420104\tTrailer Field\tTrailerField\t2\t70\t\t\t
+        0x420105\tClient Correlation Value\tClientCorrelationValue\t7\t70\t\t\t
+        0x420106\tServer Correlation Value\tServerCorrelationValue\t7\t70\t\t\t
+        0x420107\tDigested Data\tDigestedData\t8\t70\t\t\t
+        0x420108\tCertificate Subject CN\tCertificateSubjectCN\t7\t70\t\t\t
+        0x420109\tCertificate Subject O\tCertificateSubjectO\t7\t70\t\t\t
+        0x42010A\tCertificate Subject OU\tCertificateSubjectOU\t7\t70\t\t\t
+        0x42010B\tCertificate Subject Email\tCertificateSubjectEmail\t7\t70\t\t\t
+        0x42010C\tCertificate Subject C\tCertificateSubjectC\t7\t70\t\t\t
+        0x42010D\tCertificate Subject ST\tCertificateSubjectST\t7\t70\t\t\t
+        0x42010E\tCertificate Subject L\tCertificateSubjectL\t7\t70\t\t\t
+        0x42010F\tCertificate Subject UID\tCertificateSubjectUID\t7\t70\t\t\t
+        0x420110\tCertificate Subject Serial Number\tCertificateSubjectSerialNumber\t7\t70\t\t\t
+        0x420111\tCertificate Subject Title\tCertificateSubjectTitle\t7\t70\t\t\t
+        0x420112\tCertificate Subject DC\tCertificateSubjectDC\t7\t70\t\t\t
+        0x420113\tCertificate Subject DN Qualifier\tCertificateSubjectDNQualifier\t7\t70\t\t\t
+        0x420114\tCertificate Issuer CN\tCertificateIssuerCN\t7\t70\t\t\t
+        0x420115\tCertificate Issuer O\tCertificateIssuerO\t7\t70\t\t\t
+        0x420116\tCertificate Issuer OU\tCertificateIssuerOU\t7\t70\t\t\t
+        0x420117\tCertificate Issuer Email\tCertificateIssuerEmail\t7\t70\t\t\t
+        0x420118\tCertificate Issuer C\tCertificateIssuerC\t7\t70\t\t\t
+        0x420119\tCertificate Issuer ST\tCertificateIssuerST\t7\t70\t\t\t
+        0x42011A\tCertificate Issuer L\tCertificateIssuerL\t7\t70\t\t\t
+        0x42011B\tCertificate Issuer UID\tCertificateIssuerUID\t7\t70\t\t\t
+        0x42011C\tCertificate Issuer Serial Number\tCertificateIssuerSerialNumber\t7\t70\t\t\t
+        0x42011D\tCertificate Issuer Title\tCertificateIssuerTitle\t7\t70\t\t\t
+        0x42011E\tCertificate Issuer DC\tCertificateIssuerDC\t7\t70\t\t\t
+        0x42011F\tCertificate Issuer DN Qualifier\tCertificateIssuerDNQualifier\t7\t70\t\t\t
+        0x420120\tSensitive\tSensitive\t6\t70\t\t\t
+        0x420121\tAlways Sensitive\tAlwaysSensitive\t6\t70\t\t\t
+        0x420122\tExtractable\tExtractable\t6\t70\t\t\t
+        0x420123\tNever Extractable\tNeverExtractable\t6\t70\t\t\t
+        0x420124\tReplace Existing\tReplaceExisting\t6\t70\t\t\t
+        0x420125\tAttributes\tAttributes\t1\t60\t\t\t
+        0x420126\tCommon Attributes\tCommonAttributes\t1\t60\t\t\t
+        0x420127\tPrivate Key Attributes\tPrivateKeyAttributes\t1\t60\t\t\t
+        0x420128\tPublic Key Attributes\tPublicKeyAttributes\t1\t60\t\t\t
+        0x420129\tExtension Enumeration\tExtensionEnumeration\t2\t60\t\t\t
+        0x42012A\tExtension Attribute\tExtensionAttribute\t6\t60\t\t\t
+        0x42012B\tExtension Parent Structure Tag\tExtensionParentStructureTag\t2\t60\t\t\t
+        0x42012C\tExtension Description\tExtensionDescription\t7\t60\t\t\t
+        0x42012D\tServer Name\tServerName\t7\t60\t\t\t
+        0x42012E\tServer Serial Number\tServerSerialNumber\t7\t60\t\t\t
+        0x42012F\tServer Version\tServerVersion\t7\t60\t\t\t
+        0x420130\tServer Load\tServerLoad\t7\t60\t\t\t
+        0x420131\tProduct Name\tProductName\t7\t60\t\t\t
+        0x420132\tBuild Level\tBuildLevel\t7\t60\t\t\t
+        0x420133\tBuild Date\tBuildDate\t7\t60\t\t\t
+        0x420134\tCluster Info\tClusterInfo\t7\t60\t\t\t
+        0x420135\tAlternate Failover Endpoints\tAlternateFailoverEndpoints\t\t60\t\t\t
+        0x420136\tShort Unique Identifier\tShortUniqueIdentifier\t8\t60\t\t\t
+        0x420138\tTag\tTag\t\t60\t\t\t
+        0x420139\tCertificate Request Unique Identifier\tCertificateRequestUniqueIdentifier\t7\t60\t\t\t
+        0x42013A\tNIST Key Type\tNISTKeyType\t5\t60\t\t\tNIST Key Type
+        0x42013B\tAttribute Reference\tAttributeReference\t5,1\t60\t\t\t
+        0x42013C\tCurrent Attribute\tCurrentAttribute\t1\t60\t\t\t
+        0x42013D\tNew Attribute\tNewAttribute\t1\t60\t\t\t
+        0x420140\tCertificate Request Value\tCertificateRequestValue\t8\t60\t\t\t
+        0x420141\tLog Message\tLogMessage\t7\t60\t\t\t
+        0x420142\tProfile Version\tProfileVersion\t1\t60\t\t\t
+        0x420143\tProfile Version Major\tProfileVersionMajor\t2\t60\t\t\t
+        0x420144\tProfile Version Minor\tProfileVersionMinor\t2\t60\t\t\t
+        0x420145\tProtection Level\tProtectionLevel\t5\t60\t\t\tProtection Level
+        0x420146\tProtection Period\tProtectionPeriod\t10\t60\t\t\t
+        0x420147\tQuantum Safe\tQuantumSafe\t6\t60\t\t\t
+        0x420148\tQuantum Safe Capability\tQuantumSafeCapability\t6\t60\t\t\t
+        0x420149\tTicket\tTicket\t1\t60\t\t\t
+        0x42014A\tTicket Type\tTicketType\t5\t60\t\t\tTicket Type
+        0x42014B\tTicket Value\tTicketValue\t8\t60\t\t\t
+        0x42014C\tRequest Count\tRequestCount\t2\t60\t\t\t
+        0x42014D\tRights\tRights\t1\t60\t\t\t
+        0x42014E\tObjects\tObjects\t1\t60\t\t\t
+        0x42014F\tOperations\tOperations\t1\t60\t\t\t
+        0x420150\tRight\tRight\t1\t60\t\t\t
+        0x420151\tEndpoint Role\tEndpointRole\t5\t60\t\t\tEndpoint Role
+        0x420152\tDefaults Information\tDefaultsInformation\t1\t60\t\t\t
+        0x420153\tObject Defaults\tObjectDefaults\t1\t60\t\t\t
+        0x420154\tEphemeral\tEphemeral\t6\t60\t\t\t
+        0x420155\tServer Hashed Password\tServerHashedPassword\t\t60\t\t\t
+        0x420156\tOne Time Password\tOneTimePassword\t7\t60\t\t\t
+        0x420157\tHashed Password\tHashedPassword\t8\t60\t\t\t
+        0x420158\tAdjustment Type\tAdjustmentType\t5\t60\t\t\tAdjustment Type
+        0x420159\tPKCS#11 Interface\tPKCS_11Interface\t7\t60\t\t\t
+        0x42015A\tPKCS#11 Function\tPKCS_11Function\t5\t60\t\t\tPKCS#11 Function
+        0x42015B\tPKCS#11 Input Parameters\tPKCS_11InputParameters\t8\t60\t\t\t
+        0x42015C\tPKCS#11 Output Parameters\tPKCS_11OutputParameters\t8\t60\t\t\t
+        0x42015D\tPKCS#11 Return Code\tPKCS_11ReturnCode\t5\t60\t\t\tPKCS#11 Return Code
+        0x42015E\tProtection Storage Mask\tProtectionStorageMask\t2\t60\t\t\tProtection Storage Mask
+        0x42015F\tProtection Storage Masks\tProtectionStorageMasks\t1\t60\t\t\t
+        0x420160\tInterop Function\tInteropFunction\t5\t60\t\t\tInterop Function
+        0x420161\tInterop Identifier\tInteropIdentifier\t7\t60\t\t\t
+        0x420162\tAdjustment Value\tAdjustmentValue\t\t60\t\t\t
+        0x420163\tCommon Protection Storage Masks\tCommonProtectionStorageMasks\t1\t60\t\t\t
+        0x420164\tPrivate Protection Storage Masks\tPrivateProtectionStorageMasks\t1\t60\t\t\t
+        0x420165\tPublic Protection Storage Masks\tPublicProtectionStorageMasks\t1\t60\t\t\t
+        0x420166\tObject Groups\tObjectGroups\t1\t40\t\t\t
+        0x420167\tObject Types\tObjectTypes\t1\t40\t\t\t
+        0x420168\tConstraints\tConstraints\t1\t40\t\t\t
+        0x420169\tConstraint\tConstraint\t1\t40\t\t\t
+        0x42016A\tRotate Interval\tRotateInterval\t10\t40\t\t\t
+        0x42016B\tRotate Automatic\tRotateAutomatic\t6\t40\t\t\t
+        0x42016C\tRotate Offset\tRotateOffset\t10\t40\t\t\t
+        0x42016D\tRotate Date\tRotateDate\t9\t40\t\t\t
+        0x42016E\tRotate Generation\tRotateGeneration\t2\t40\t\t\t
+        0x42016F\tRotate Name\tRotateName\t1\t40\t\t\t
+        0x420170\tRotate Name Value\tRotateNameValue\t7\t40\t\t\t
+        0x420171\tRotate Name Type\tRotateNameType\t5\t40\t\t\tRotate Name Type
+        0x420172\tRotate Latest\tRotateLatest\t6\t40\t\t\t
+        0x420173\tAsynchronous Request\tAsynchronousRequest\t1\t40\t\t\t
+        0x420174\tSubmission Date\tSubmissionDate\t11\t40\t\t\t
+        0x420175\tProcessing Stage\tProcessingStage\t5\t40\t\t\tProcessing Stage
+        0x420176\tAsynchronous Correlation Values\tAsynchronousCorrelationValues\t1\t40\t\t\t
+        """
 
-    /// Every enumeration and bit mask of KMIP 1.0 to 2.1 with its values.
-    static let standardEnumerations: [EnumerationDefinition] = [
-        EnumerationDefinition(name: "Adjustment Type", xmlName: "AdjustmentType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Increment", "Increment", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Decrement", "Decrement", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Negate", "Negate", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Alternative Name Type", xmlName: "AlternativeNameType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Uninterpreted Text String", "UninterpretedTextString", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000002, "URI", "URI", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000003, "Object Serial Number", "ObjectSerialNumber", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000004, "Email Address", "EmailAddress", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000005, "DNS Name", "DNSName", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000006, "X.500 Distinguished Name", "X_500DistinguishedName", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000007, "IP Address", "IPAddress", versions: KMIPVersionSet(rawValue: 0x7C)),
-        ]),
-        EnumerationDefinition(name: "Asynchronous Indicator", xmlName: "AsynchronousIndicator", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Mandatory", "Mandatory", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Optional", "Optional", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Prohibited", "Prohibited", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Attestation Type", xmlName: "AttestationType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "TPM Quote", "TPMQuote", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000002, "TCG Integrity Report", "TCGIntegrityReport", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000003, "SAML Assertion", "SAMLAssertion", versions: KMIPVersionSet(rawValue: 0x7C)),
-        ]),
-        EnumerationDefinition(name: "Batch Error Continuation Option", xmlName: "BatchErrorContinuationOption", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Continue", "Continue", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Stop", "Stop", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Undo", "Undo", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Block Cipher Mode", xmlName: "BlockCipherMode", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "CBC", "CBC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "ECB", "ECB", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "PCBC", "PCBC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "CFB", "CFB", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "OFB", "OFB", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "CTR", "CTR", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "CMAC", "CMAC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "CCM", "CCM", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "GCM", "GCM", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "CBC-MAC", "CBC_MAC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "XTS", "XTS", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "AESKeyWrapPadding", "AESKeyWrapPadding", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "NISTKeyWrap", "NISTKeyWrap", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000E, "X9.102 AESKW", "X9_102AESKW", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000F, "X9.102 TDKW", "X9_102TDKW", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "X9.102 AKW1", "X9_102AKW1", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000011, "X9.102 AKW2", "X9_102AKW2", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000012, "AEAD", "AEAD", versions: KMIPVersionSet(rawValue: 0x70)),
-        ]),
-        EnumerationDefinition(name: "Cancellation Result", xmlName: "CancellationResult", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Canceled", "Canceled", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Unable to Cancel", "UnableToCancel", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Completed", "Completed", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Failed", "Failed", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Unavailable", "Unavailable", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Certificate Request Type", xmlName: "CertificateRequestType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "CRMF", "CRMF", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "PKCS#10", "PKCS_10", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "PEM", "PEM", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "PGP", "PGP", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-        ]),
-        EnumerationDefinition(name: "Certificate Type", xmlName: "CertificateType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "X.509", "X_509", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "PGP", "PGP", versions: KMIPVersionSet(rawValue: 0x7F), note: "deprecated"),
-        ]),
-        EnumerationDefinition(name: "Client Registration Method", xmlName: "ClientRegistrationMethod", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Server Pre-Generated", "ServerPreGenerated", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Server On-Demand", "ServerOnDemand", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "Client Generated", "ClientGenerated", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "Client Registered", "ClientRegistered", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Credential Type", xmlName: "CredentialType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Username and Password", "UsernameAndPassword", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Device", "Device", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000003, "Attestation", "Attestation", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000004, "One Time Password", "OneTimePassword", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "Hashed Password", "HashedPassword", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "Ticket", "Ticket", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Cryptographic Algorithm", xmlName: "CryptographicAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "DES", "DES", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "3DES", "DES3", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "AES", "AES", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "RSA", "RSA", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "DSA", "DSA", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "ECDSA", "ECDSA", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "HMAC-SHA1", "HMAC_SHA1", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "HMAC-SHA224", "HMAC_SHA224", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "HMAC-SHA256", "HMAC_SHA256", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "HMAC-SHA384", "HMAC_SHA384", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "HMAC-SHA512", "HMAC_SHA512", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "HMAC-MD5", "HMAC_MD5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "DH", "DH", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000E, "ECDH", "ECDH", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000F, "ECMQV", "ECMQV", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "Blowfish", "Blowfish", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000011, "Camellia", "Camellia", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000012, "CAST5", "CAST5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000013, "IDEA", "IDEA", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000014, "MARS", "MARS", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000015, "RC2", "RC2", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000016, "RC4", "RC4", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000017, "RC5", "RC5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000018, "SKIPJACK", "SKIPJACK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000019, "Twofish", "Twofish", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000001A, "EC", "EC", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001B, "One Time Pad", "OneTimePad", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x0000001C, "ChaCha20", "ChaCha20", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000001D, "Poly1305", "Poly1305", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000001E, "ChaCha20Poly1305", "ChaCha20Poly1305", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000001F, "SHA3-224", "SHA3_224", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000020, "SHA3-256", "SHA3_256", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000021, "SHA3-384", "SHA3_384", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000022, "SHA3-512", "SHA3_512", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000023, "HMAC-SHA3-224", "HMAC_SHA3_224", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000024, "HMAC-SHA3-256", "HMAC_SHA3_256", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000025, "HMAC-SHA3-384", "HMAC_SHA3_384", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000026, "HMAC-SHA3-512", "HMAC_SHA3_512", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000027, "SHAKE-128", "SHAKE_128", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000028, "SHAKE-256", "SHAKE_256", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000029, "ARIA", "ARIA", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002A, "SEED", "SEED", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002B, "SM2", "SM2", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002C, "SM3", "SM3", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002D, "SM4", "SM4", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002E, "GOST R 34.10-2012", "GOSTR34_10_2012", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002F, "GOST R 34.11-2012", "GOSTR34_11_2012", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000030, "GOST R 34.13-2015", "GOSTR34_13_2015", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000031, "GOST 28147-89", "GOST28147_89", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000032, "XMSS", "XMSS", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000033, "SPHINCS-256", "SPHINCS_256", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000034, "McEliece", "McEliece", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000035, "McEliece-6960119", "McEliece_6960119", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000036, "McEliece-8192128", "McEliece_8192128", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000037, "Ed25519", "Ed25519", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000038, "Ed448", "Ed448", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Cryptographic Usage Mask", xmlName: "CryptographicUsageMask", kind: .mask, values: [
-            EnumerationValue(0x00000001, "Sign", "Sign", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Verify", "Verify", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Encrypt", "Encrypt", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Decrypt", "Decrypt", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "Wrap Key", "WrapKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000020, "Unwrap Key", "UnwrapKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000040, "Export", "Export", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000080, "MAC Generate", "MACGenerate", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000100, "MAC Verify", "MACVerify", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000200, "Derive Key", "DeriveKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000400, "Content Commitment (Non Repudiation)", "ContentCommitmentNonRepudiation", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000800, "Key Agreement", "KeyAgreement", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00001000, "Certificate Sign", "CertificateSign", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00002000, "CRL Sign", "CRLSign", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00004000, "Generate Cryptogram", "GenerateCryptogram", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00008000, "Validate Cryptogram", "ValidateCryptogram", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00010000, "Translate Encrypt", "TranslateEncrypt", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00020000, "Translate Decrypt", "TranslateDecrypt", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00040000, "Translate Wrap", "TranslateWrap", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00080000, "Translate Unwrap", "TranslateUnwrap", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00100000, "Authenticate", "Authenticate", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00200000, "Unrestricted", "Unrestricted", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00400000, "FPE Encrypt", "FPEEncrypt", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00800000, "FPE Decrypt", "FPEDecrypt", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Data", xmlName: "Data", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Decrypt", "Decrypt", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Encrypt", "Encrypt", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Hash", "Hash", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "MAC MAC Data", "MACMACData", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "RNG Retrieve", "RNGRetrieve", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "Sign Signature Data", "SignSignatureData", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000007, "Signature Verify", "SignatureVerify", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Derivation Method", xmlName: "DerivationMethod", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "PBKDF2", "PBKDF2", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "HASH", "HASH", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "HMAC", "HMAC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "ENCRYPT", "ENCRYPT", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "NIST800-108-C", "NIST800_108_C", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "NIST800-108-F", "NIST800_108_F", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "NIST800-108-DPI", "NIST800_108_DPI", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Asymmetric Key", "AsymmetricKey", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000009, "AWS Signature Version 4", "AWSSignatureVersion4", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000A, "HKDF", "HKDF", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Destroy Action", xmlName: "DestroyAction", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Key Material Deleted", "KeyMaterialDeleted", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Key Material Shredded", "KeyMaterialShredded", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "Meta Data Deleted", "MetaDataDeleted", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "Meta Data Shredded", "MetaDataShredded", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000006, "Deleted", "Deleted", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000007, "Shredded", "Shredded", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Digital Signature Algorithm", xmlName: "DigitalSignatureAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "MD2 with RSA Encryption (PKCS#1 v1.5)", "MD2WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000001, "MD2 with RSA Encryption", "MD2WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "MD5 with RSA Encryption (PKCS#1 v1.5)", "MD5WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000002, "MD5 with RSA Encryption", "MD5WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "SHA-1 with RSA Encryption (PKCS#1 v1.5)", "SHA_1WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000003, "SHA-1 with RSA Encryption", "SHA_1WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "SHA-224 with RSA Encryption (PKCS#1 v1.5)", "SHA_224WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000004, "SHA-224 with RSA Encryption", "SHA_224WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "SHA-256 with RSA Encryption (PKCS#1 v1.5)", "SHA_256WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000005, "SHA-256 with RSA Encryption", "SHA_256WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "SHA-384 with RSA Encryption (PKCS#1 v1.5)", "SHA_384WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000006, "SHA-384 with RSA Encryption", "SHA_384WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000007, "SHA-512 with RSA Encryption (PKCS#1 v1.5)", "SHA_512WithRSAEncryptionPKCS_1V1_5", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000007, "SHA-512 with RSA Encryption", "SHA_512WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000008, "RSASSA-PSS (PKCS#1 v2.1)", "RSASSA_PSSPKCS_1V2_1", versions: KMIPVersionSet(rawValue: 0x1E), note: "renamed in later versions"),
-            EnumerationValue(0x00000008, "RSASSA-PSS", "RSASSA_PSS", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000009, "DSA with SHA-1", "DSAWithSHA_1", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000A, "DSA with SHA224", "DSAWithSHA224", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000B, "DSA with SHA256", "DSAWithSHA256", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000C, "ECDSA with SHA-1", "ECDSAWithSHA_1", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000D, "ECDSA with SHA224", "ECDSAWithSHA224", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000E, "ECDSA with SHA256", "ECDSAWithSHA256", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000F, "ECDSA with SHA384", "ECDSAWithSHA384", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000010, "ECDSA with SHA512", "ECDSAWithSHA512", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000011, "SHA3-256 with RSA Encryption", "SHA3_256WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000012, "SHA3-384 with RSA Encryption", "SHA3_384WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000013, "SHA3-512 with RSA Encryption", "SHA3_512WithRSAEncryption", versions: KMIPVersionSet(rawValue: 0x70)),
-        ]),
-        EnumerationDefinition(name: "DRBG Algorithm", xmlName: "DRBGAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Dual-EC", "Dual_EC", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Hash", "Hash", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "HMAC", "HMAC", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "CTR", "CTR", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Encoding Option", xmlName: "EncodingOption", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "No Encoding", "NoEncoding", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000002, "TTLV Encoding", "TTLVEncoding", versions: KMIPVersionSet(rawValue: 0x7E)),
-        ]),
-        EnumerationDefinition(name: "Endpoint Role", xmlName: "EndpointRole", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Client", "Client", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Server", "Server", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "FIPS186 Variation", xmlName: "FIPS186Variation", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "GP x-Original", "GPXOriginal", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "GP x-Change Notice", "GPXChangeNotice", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "x-Original", "XOriginal", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "x-Change Notice", "XChangeNotice", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000006, "k-Original", "KOriginal", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000007, "k-Change Notice", "KChangeNotice", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Hashing Algorithm", xmlName: "HashingAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "MD2", "MD2", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "MD4", "MD4", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "MD5", "MD5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "SHA-1", "SHA_1", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "SHA-224", "SHA_224", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "SHA-256", "SHA_256", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "SHA-384", "SHA_384", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "SHA-512", "SHA_512", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "RIPEMD-160", "RIPEMD_160", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "Tiger", "Tiger", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "Whirlpool", "Whirlpool", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "SHA-512/224", "SHA_512_224", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000000D, "SHA-512/256", "SHA_512_256", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000000E, "SHA-3-224", "SHA_3_224", versions: KMIPVersionSet(rawValue: 0x10), note: "renamed in later versions"),
-            EnumerationValue(0x0000000E, "SHA3-224", "SHA3_224", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000F, "SHA-3-256", "SHA_3_256", versions: KMIPVersionSet(rawValue: 0x10), note: "renamed in later versions"),
-            EnumerationValue(0x0000000F, "SHA3-256", "SHA3_256", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000010, "SHA-3-384", "SHA_3_384", versions: KMIPVersionSet(rawValue: 0x10), note: "renamed in later versions"),
-            EnumerationValue(0x00000010, "SHA3-384", "SHA3_384", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000011, "SHA-3-512", "SHA_3_512", versions: KMIPVersionSet(rawValue: 0x10), note: "renamed in later versions"),
-            EnumerationValue(0x00000011, "SHA3-512", "SHA3_512", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Interop Function", xmlName: "InteropFunction", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Begin", "Begin", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "End", "End", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Reset", "Reset", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Item Type", xmlName: "ItemType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Structure", "Structure", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Integer", "Integer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Long Integer", "LongInteger", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "Big Integer", "BigInteger", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "Enumeration", "Enumeration", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "Boolean", "Boolean", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000007, "Text String", "TextString", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000008, "Byte String", "ByteString", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000009, "Date Time", "DateTime", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000A, "Interval", "Interval", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000B, "Date Time Extended", "DateTimeExtended", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Key Compression Type", xmlName: "KeyCompressionType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "EC Public Key Type Uncompressed", "ECPublicKeyTypeUncompressed", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "EC Public Key Type X9.62 Compressed Prime", "ECPublicKeyTypeX9_62CompressedPrime", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "EC Public Key Type X9.62 Compressed Char2", "ECPublicKeyTypeX9_62CompressedChar2", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "EC Public Key Type X9.62 Hybrid", "ECPublicKeyTypeX9_62Hybrid", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Key Format Type", xmlName: "KeyFormatType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Raw", "Raw", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Opaque", "Opaque", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "PKCS#1", "PKCS_1", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "PKCS#8", "PKCS_8", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "X.509", "X_509", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "ECPrivateKey", "ECPrivateKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "Transparent Symmetric Key", "TransparentSymmetricKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Transparent DSA Private Key", "TransparentDSAPrivateKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "Transparent DSA Public Key", "TransparentDSAPublicKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "Transparent RSA Private Key", "TransparentRSAPrivateKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "Transparent RSA Public Key", "TransparentRSAPublicKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "Transparent DH Private Key", "TransparentDHPrivateKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "Transparent DH Public Key", "TransparentDHPublicKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000E, "Transparent ECDSA Private Key", "TransparentECDSAPrivateKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x0000000F, "Transparent ECDSA Public Key", "TransparentECDSAPublicKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000010, "Transparent ECDH Private Key", "TransparentECDHPrivateKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000011, "Transparent ECDH Public Key", "TransparentECDHPublicKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000012, "Transparent ECMQV Private Key", "TransparentECMQVPrivateKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000013, "Transparent ECMQV Public Key", "TransparentECMQVPublicKey", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000014, "Transparent EC Private Key", "TransparentECPrivateKey", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000015, "Transparent EC Public Key", "TransparentECPublicKey", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000016, "PKCS#12", "PKCS_12", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000017, "PKCS#10", "PKCS_10", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Key Role Type", xmlName: "KeyRoleType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "BDK", "BDK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "CVK", "CVK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "DEK", "DEK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "MKAC", "MKAC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "MKSMC", "MKSMC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "MKSMI", "MKSMI", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "MKDAC", "MKDAC", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "MKDN", "MKDN", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "MKCP", "MKCP", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "MKOTH", "MKOTH", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "KEK", "KEK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "MAC 16609", "MAC16609", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x0000000C, "MAC16609", "MAC16609", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000D, "MAC 97971", "MAC97971", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x0000000D, "MAC97971", "MAC97971", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000E, "MAC 97972", "MAC97972", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x0000000E, "MAC97972", "MAC97972", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000000F, "MAC 97973", "MAC97973", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x0000000F, "MAC97973", "MAC97973", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000010, "MAC 97974", "MAC97974", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x00000010, "MAC97974", "MAC97974", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000011, "MAC 97975", "MAC97975", versions: KMIPVersionSet(rawValue: 0x01), note: "renamed in later versions"),
-            EnumerationValue(0x00000011, "MAC97975", "MAC97975", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000012, "ZPK", "ZPK", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000013, "PVKIBM", "PVKIBM", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000014, "PVKPVV", "PVKPVV", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000015, "PVKOTH", "PVKOTH", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000016, "DUKPT", "DUKPT", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000017, "IV", "IV", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000018, "TRKBK", "TRKBK", versions: KMIPVersionSet(rawValue: 0x70)),
-        ]),
-        EnumerationDefinition(name: "Key Value Location Type", xmlName: "KeyValueLocationType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Uninterpreted Text String", "UninterpretedTextString", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000002, "URI", "URI", versions: KMIPVersionSet(rawValue: 0x7C)),
-        ]),
-        EnumerationDefinition(name: "Key Wrap Type", xmlName: "KeyWrapType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Not Wrapped", "NotWrapped", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000002, "As Registered", "AsRegistered", versions: KMIPVersionSet(rawValue: 0x70)),
-        ]),
-        EnumerationDefinition(name: "Link Type", xmlName: "LinkType", kind: .enumeration, values: [
-            EnumerationValue(0x00000101, "Certificate Link", "CertificateLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000102, "Public Key Link", "PublicKeyLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000103, "Private Key Link", "PrivateKeyLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000104, "Derivation Base Object Link", "DerivationBaseObjectLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000105, "Derived Key Link", "DerivedKeyLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000106, "Replacement Object Link", "ReplacementObjectLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000107, "Replaced Object Link", "ReplacedObjectLink", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000108, "Parent Link", "ParentLink", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000109, "Child Link", "ChildLink", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000010A, "Previous Link", "PreviousLink", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000010B, "Next Link", "NextLink", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000010C, "PKCS#12 Certificate Link", "PKCS_12CertificateLink", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000010D, "PKCS#12 Password Link", "PKCS_12PasswordLink", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000010E, "Wrapping Key Link", "WrappingKeyLink", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Mask Generator", xmlName: "MaskGenerator", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "MGF1", "MGF1", versions: KMIPVersionSet(rawValue: 0x10), note: "renamed in later versions"),
-            EnumerationValue(0x00000001, "MFG1", "MFG1", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Name Type", xmlName: "NameType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Uninterpreted Text String", "UninterpretedTextString", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "URI", "URI", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "NIST Key Type", xmlName: "NISTKeyType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Private signature key", "PrivateSignatureKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Public signature verification key", "PublicSignatureVerificationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Symmetric authentication key", "SymmetricAuthenticationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "Private authentication key", "PrivateAuthenticationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "Public authentication key", "PublicAuthenticationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "Symmetric data encryption key", "SymmetricDataEncryptionKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000007, "Symmetric key wrapping key", "SymmetricKeyWrappingKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000008, "Symmetric random number generation key", "SymmetricRandomNumberGenerationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000009, "Symmetric master key", "SymmetricMasterKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000A, "Private key transport key", "PrivateKeyTransportKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000B, "Public key transport key", "PublicKeyTransportKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000C, "Symmetric key agreement key", "SymmetricKeyAgreementKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000D, "Private static key agreement key", "PrivateStaticKeyAgreementKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000E, "Public static key agreement key", "PublicStaticKeyAgreementKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000F, "Private ephemeral key agreement key", "PrivateEphemeralKeyAgreementKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000010, "Public ephemeral key agreement key", "PublicEphemeralKeyAgreementKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000011, "Symmetric authorization key", "SymmetricAuthorizationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000012, "Private authorization key", "PrivateAuthorizationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000013, "Public authorization key", "PublicAuthorizationKey", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Object Group Member", xmlName: "ObjectGroupMember", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Group Member Fresh", "GroupMemberFresh", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000002, "Group Member Default", "GroupMemberDefault", versions: KMIPVersionSet(rawValue: 0x7E)),
-        ]),
-        EnumerationDefinition(name: "Object Type", xmlName: "ObjectType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Certificate", "Certificate", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Symmetric Key", "SymmetricKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Public Key", "PublicKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Private Key", "PrivateKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Split Key", "SplitKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "Template", "Template", versions: KMIPVersionSet(rawValue: 0x1F), note: "deprecated; designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x00000007, "Secret Data", "SecretData", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Opaque Object", "OpaqueObject", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "PGP Key", "PGPKey", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000000A, "Certificate Request", "CertificateRequest", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Operation", xmlName: "Operation", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Create", "Create", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Create Key Pair", "CreateKeyPair", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Register", "Register", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Re-key", "ReKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Derive Key", "DeriveKey", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "Certify", "Certify", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "Re-certify", "ReCertify", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Locate", "Locate", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "Check", "Check", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "Get", "Get", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "Get Attributes", "GetAttributes", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "Get Attribute List", "GetAttributeList", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "Add Attribute", "AddAttribute", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000E, "Modify Attribute", "ModifyAttribute", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000F, "Delete Attribute", "DeleteAttribute", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "Obtain Lease", "ObtainLease", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000011, "Get Usage Allocation", "GetUsageAllocation", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000012, "Activate", "Activate", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000013, "Revoke", "Revoke", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000014, "Destroy", "Destroy", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000015, "Archive", "Archive", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000016, "Recover", "Recover", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000017, "Validate", "Validate", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000018, "Query", "Query", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000019, "Cancel", "Cancel", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000001A, "Poll", "Poll", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000001B, "Notify", "Notify", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000001C, "Put", "Put", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000001D, "Re-key Key Pair", "ReKeyKeyPair", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000001E, "Discover Versions", "DiscoverVersions", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x0000001F, "Encrypt", "Encrypt", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000020, "Decrypt", "Decrypt", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000021, "Sign", "Sign", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000022, "Signature Verify", "SignatureVerify", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000023, "MAC", "MAC", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000024, "MAC Verify", "MACVerify", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000025, "RNG Retrieve", "RNGRetrieve", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000026, "RNG Seed", "RNGSeed", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000027, "Hash", "Hash", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000028, "Create Split Key", "CreateSplitKey", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000029, "Join Split Key", "JoinSplitKey", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002A, "Import", "Import", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000002B, "Export", "Export", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x0000002C, "Log", "Log", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002D, "Login", "Login", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002E, "Logout", "Logout", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002F, "Delegated Login", "DelegatedLogin", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000030, "Adjust Attribute", "AdjustAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000031, "Set Attribute", "SetAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000032, "Set Endpoint Role", "SetEndpointRole", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000033, "PKCS#11", "PKCS_11", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000034, "Interop", "Interop", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000035, "Re-Provision", "ReProvision", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000036, "Set Defaults", "SetDefaults", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000037, "Set Constraints", "SetConstraints", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000038, "Get Constraints", "GetConstraints", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000039, "Query Asynchronous Requests", "QueryAsynchronousRequests", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x0000003A, "Process", "Process", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x0000003B, "Ping", "Ping", versions: KMIPVersionSet(rawValue: 0x40)),
-        ]),
-        EnumerationDefinition(name: "Padding Method", xmlName: "PaddingMethod", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "None", "None", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "OAEP", "OAEP", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "PKCS5", "PKCS5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "SSL3", "SSL3", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Zeros", "Zeros", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "ANSI X9.23", "ANSIX9_23", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "ISO 10126", "ISO10126", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "PKCS1 v1.5", "PKCS1V1_5", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "X9.31", "X9_31", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "PSS", "PSS", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Processing Stage", xmlName: "ProcessingStage", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Submitted", "Submitted", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000002, "In Process", "InProcess", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000003, "Completed", "Completed", versions: KMIPVersionSet(rawValue: 0x40)),
-        ]),
-        EnumerationDefinition(name: "Profile Name", xmlName: "ProfileName", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Baseline Server Basic KMIP v1.2", "BaselineServerBasicKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000002, "Baseline Server TLS v1.2 KMIP v1.2", "BaselineServerTLSV1_2KMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000003, "Baseline Client Basic KMIP v1.2", "BaselineClientBasicKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000004, "Baseline Client TLS v1.2 KMIP v1.2", "BaselineClientTLSV1_2KMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000005, "Complete Server Basic KMIP v1.2", "CompleteServerBasicKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000006, "Complete Server TLS v1.2 KMIP v1.2", "CompleteServerTLSV1_2KMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000007, "Tape Library Client KMIP v1.0", "TapeLibraryClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000008, "Tape Library Client KMIP v1.1", "TapeLibraryClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000009, "Tape Library Client KMIP v1.2", "TapeLibraryClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000A, "Tape Library Server KMIP v1.0", "TapeLibraryServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000B, "Tape Library Server KMIP v1.1", "TapeLibraryServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000C, "Tape Library Server KMIP v1.2", "TapeLibraryServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000D, "Symmetric Key Lifecycle Client KMIP v1.0", "SymmetricKeyLifecycleClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000E, "Symmetric Key Lifecycle Client KMIP v1.1", "SymmetricKeyLifecycleClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000000F, "Symmetric Key Lifecycle Client KMIP v1.2", "SymmetricKeyLifecycleClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000010, "Symmetric Key Lifecycle Server KMIP v1.0", "SymmetricKeyLifecycleServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000011, "Symmetric Key Lifecycle Server KMIP v1.1", "SymmetricKeyLifecycleServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000012, "Symmetric Key Lifecycle Server KMIP v1.2", "SymmetricKeyLifecycleServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000013, "Asymmetric Key Lifecycle Client KMIP v1.0", "AsymmetricKeyLifecycleClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000014, "Asymmetric Key Lifecycle Client KMIP v1.1", "AsymmetricKeyLifecycleClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000015, "Asymmetric Key Lifecycle Client KMIP v1.2", "AsymmetricKeyLifecycleClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000016, "Asymmetric Key Lifecycle Server KMIP v1.0", "AsymmetricKeyLifecycleServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000017, "Asymmetric Key Lifecycle Server KMIP v1.1", "AsymmetricKeyLifecycleServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000018, "Asymmetric Key Lifecycle Server KMIP v1.2", "AsymmetricKeyLifecycleServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000019, "Basic Cryptographic Client KMIP v1.2", "BasicCryptographicClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001A, "Basic Cryptographic Server KMIP v1.2", "BasicCryptographicServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001B, "Advanced Cryptographic Client KMIP v1.2", "AdvancedCryptographicClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001C, "Advanced Cryptographic Server KMIP v1.2", "AdvancedCryptographicServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001D, "RNG Cryptographic Client KMIP v1.2", "RNGCryptographicClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001E, "RNG Cryptographic Server KMIP v1.2", "RNGCryptographicServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000001F, "Basic Symmetric Key Foundry Client KMIP v1.0", "BasicSymmetricKeyFoundryClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000020, "Intermediate Symmetric Key Foundry Client KMIP v1.0", "IntermediateSymmetricKeyFoundryClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000021, "Advanced Symmetric Key Foundry Client KMIP v1.0", "AdvancedSymmetricKeyFoundryClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000022, "Basic Symmetric Key Foundry Client KMIP v1.1", "BasicSymmetricKeyFoundryClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000023, "Intermediate Symmetric Key Foundry Client KMIP v1.1", "IntermediateSymmetricKeyFoundryClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000024, "Advanced Symmetric Key Foundry Client KMIP v1.1", "AdvancedSymmetricKeyFoundryClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000025, "Basic Symmetric Key Foundry Client KMIP v1.2", "BasicSymmetricKeyFoundryClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000026, "Intermediate Symmetric Key Foundry Client KMIP v1.2", "IntermediateSymmetricKeyFoundryClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000027, "Advanced Symmetric Key Foundry Client KMIP v1.2", "AdvancedSymmetricKeyFoundryClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000028, "Symmetric Key Foundry Server KMIP v1.0", "SymmetricKeyFoundryServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000029, "Symmetric Key Foundry Server KMIP v1.1", "SymmetricKeyFoundryServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002A, "Symmetric Key Foundry Server KMIP v1.2", "SymmetricKeyFoundryServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002B, "Opaque Managed Object Store Client KMIP v1.0", "OpaqueManagedObjectStoreClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002C, "Opaque Managed Object Store Client KMIP v1.1", "OpaqueManagedObjectStoreClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002D, "Opaque Managed Object Store Client KMIP v1.2", "OpaqueManagedObjectStoreClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002E, "Opaque Managed Object Store Server KMIP v1.0", "OpaqueManagedObjectStoreServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000002F, "Opaque Managed Object Store Server KMIP v1.1", "OpaqueManagedObjectStoreServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000030, "Opaque Managed Object Store Server KMIP v1.2", "OpaqueManagedObjectStoreServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000031, "Suite B minLOS_128 Client KMIP v1.0", "SuiteBMinLOS_128ClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000032, "Suite B minLOS_128 Client KMIP v1.1", "SuiteBMinLOS_128ClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000033, "Suite B minLOS_128 Client KMIP v1.2", "SuiteBMinLOS_128ClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000034, "Suite B minLOS_128 Server KMIP v1.0", "SuiteBMinLOS_128ServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000035, "Suite B minLOS_128 Server KMIP v1.1", "SuiteBMinLOS_128ServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000036, "Suite B minLOS_128 Server KMIP v1.2", "SuiteBMinLOS_128ServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000037, "Suite B minLOS_192 Client KMIP v1.0", "SuiteBMinLOS_192ClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000038, "Suite B minLOS_192 Client KMIP v1.1", "SuiteBMinLOS_192ClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000039, "Suite B minLOS_192 Client KMIP v1.2", "SuiteBMinLOS_192ClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003A, "Suite B minLOS_192 Server KMIP v1.0", "SuiteBMinLOS_192ServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003B, "Suite B minLOS_192 Server KMIP v1.1", "SuiteBMinLOS_192ServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003C, "Suite B minLOS_192 Server KMIP v1.2", "SuiteBMinLOS_192ServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003D, "Storage Array with Self Encrypting Drive Client KMIP v1.0", "StorageArrayWithSelfEncryptingDriveClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003E, "Storage Array with Self Encrypting Drive Client KMIP v1.1", "StorageArrayWithSelfEncryptingDriveClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000003F, "Storage Array with Self Encrypting Drive Client KMIP v1.2", "StorageArrayWithSelfEncryptingDriveClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000040, "Storage Array with Self Encrypting Drive Server KMIP v1.0", "StorageArrayWithSelfEncryptingDriveServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000041, "Storage Array with Self Encrypting Drive Server KMIP v1.1", "StorageArrayWithSelfEncryptingDriveServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000042, "Storage Array with Self Encrypting Drive Server KMIP v1.2", "StorageArrayWithSelfEncryptingDriveServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000043, "HTTPS Client KMIP v1.0", "HTTPSClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000044, "HTTPS Client KMIP v1.1", "HTTPSClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000045, "HTTPS Client KMIP v1.2", "HTTPSClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000046, "HTTPS Server KMIP v1.0", "HTTPSServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000047, "HTTPS Server KMIP v1.1", "HTTPSServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000048, "HTTPS Server KMIP v1.2", "HTTPSServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000049, "JSON Client KMIP v1.0", "JSONClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004A, "JSON Client KMIP v1.1", "JSONClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004B, "JSON Client KMIP v1.2", "JSONClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004C, "JSON Server KMIP v1.0", "JSONServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004D, "JSON Server KMIP v1.1", "JSONServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004E, "JSON Server KMIP v1.2", "JSONServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000004F, "XML Client KMIP v1.0", "XMLClientKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000050, "XML Client KMIP v1.1", "XMLClientKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000051, "XML Client KMIP v1.2", "XMLClientKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000052, "XML Server KMIP v1.0", "XMLServerKMIPV1_0", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000053, "XML Server KMIP v1.1", "XMLServerKMIPV1_1", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000054, "XML Server KMIP v1.2", "XMLServerKMIPV1_2", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000055, "Baseline Server Basic KMIP v1.3", "BaselineServerBasicKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000056, "Baseline Server TLS v1.2 KMIP v1.3", "BaselineServerTLSV1_2KMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000057, "Baseline Client Basic KMIP v1.3", "BaselineClientBasicKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000058, "Baseline Client TLS v1.2 KMIP v1.3", "BaselineClientTLSV1_2KMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000059, "Complete Server Basic KMIP v1.3", "CompleteServerBasicKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005A, "Complete Server TLS v1.2 KMIP v1.3", "CompleteServerTLSV1_2KMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005B, "Tape Library Client KMIP v1.3", "TapeLibraryClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005C, "Tape Library Server KMIP v1.3", "TapeLibraryServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005D, "Symmetric Key Lifecycle Client KMIP v1.3", "SymmetricKeyLifecycleClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005E, "Symmetric Key Lifecycle Server KMIP v1.3", "SymmetricKeyLifecycleServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000005F, "Asymmetric Key Lifecycle Client KMIP v1.3", "AsymmetricKeyLifecycleClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000060, "Asymmetric Key Lifecycle Server KMIP v1.3", "AsymmetricKeyLifecycleServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000061, "Basic Cryptographic Client KMIP v1.3", "BasicCryptographicClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000062, "Basic Cryptographic Server KMIP v1.3", "BasicCryptographicServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000063, "Advanced Cryptographic Client KMIP v1.3", "AdvancedCryptographicClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000064, "Advanced Cryptographic Server KMIP v1.3", "AdvancedCryptographicServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000065, "RNG Cryptographic Client KMIP v1.3", "RNGCryptographicClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000066, "RNG Cryptographic Server KMIP v1.3", "RNGCryptographicServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000067, "Basic Symmetric Key Foundry Client KMIP v1.3", "BasicSymmetricKeyFoundryClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000068, "Intermediate Symmetric Key Foundry Client KMIP v1.3", "IntermediateSymmetricKeyFoundryClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000069, "Advanced Symmetric Key Foundry Client KMIP v1.3", "AdvancedSymmetricKeyFoundryClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006A, "Symmetric Key Foundry Server KMIP v1.3", "SymmetricKeyFoundryServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006B, "Opaque Managed Object Store Client KMIP v1.3", "OpaqueManagedObjectStoreClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006C, "Opaque Managed Object Store Server KMIP v1.3", "OpaqueManagedObjectStoreServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006D, "Suite B minLOS_128 Client KMIP v1.3", "SuiteBMinLOS_128ClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006E, "Suite B minLOS_128 Server KMIP v1.3", "SuiteBMinLOS_128ServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x0000006F, "Suite B minLOS_192 Client KMIP v1.3", "SuiteBMinLOS_192ClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000070, "Suite B minLOS_192 Server KMIP v1.3", "SuiteBMinLOS_192ServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000071, "Storage Array with Self Encrypting Drive Client KMIP v1.3", "StorageArrayWithSelfEncryptingDriveClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000072, "Storage Array with Self Encrypting Drive Server KMIP v1.3", "StorageArrayWithSelfEncryptingDriveServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000073, "HTTPS Client KMIP v1.3", "HTTPSClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000074, "HTTPS Server KMIP v1.3", "HTTPSServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000075, "JSON Client KMIP v1.3", "JSONClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000076, "JSON Server KMIP v1.3", "JSONServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000077, "XML Client KMIP v1.3", "XMLClientKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000078, "XML Server KMIP v1.3", "XMLServerKMIPV1_3", versions: KMIPVersionSet(rawValue: 0x18), note: "not listed after 1.4"),
-            EnumerationValue(0x00000079, "Baseline Server Basic KMIP v1.4", "BaselineServerBasicKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007A, "Baseline Server TLS v1.2 KMIP v1.4", "BaselineServerTLSV1_2KMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007B, "Baseline Client Basic KMIP v1.4", "BaselineClientBasicKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007C, "Baseline Client TLS v1.2 KMIP v1.4", "BaselineClientTLSV1_2KMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007D, "Complete Server Basic KMIP v1.4", "CompleteServerBasicKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007E, "Complete Server TLS v1.2 KMIP v1.4", "CompleteServerTLSV1_2KMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000007F, "Tape Library Client KMIP v1.4", "TapeLibraryClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000080, "Tape Library Server KMIP v1.4", "TapeLibraryServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000081, "Symmetric Key Lifecycle Client KMIP v1.4", "SymmetricKeyLifecycleClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000082, "Symmetric Key Lifecycle Server KMIP v1.4", "SymmetricKeyLifecycleServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000083, "Asymmetric Key Lifecycle Client KMIP v1.4", "AsymmetricKeyLifecycleClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000084, "Asymmetric Key Lifecycle Server KMIP v1.4", "AsymmetricKeyLifecycleServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000085, "Basic Cryptographic Client KMIP v1.4", "BasicCryptographicClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000086, "Basic Cryptographic Server KMIP v1.4", "BasicCryptographicServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000087, "Advanced Cryptographic Client KMIP v1.4", "AdvancedCryptographicClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000088, "Advanced Cryptographic Server KMIP v1.4", "AdvancedCryptographicServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000089, "RNG Cryptographic Client KMIP v1.4", "RNGCryptographicClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008A, "RNG Cryptographic Server KMIP v1.4", "RNGCryptographicServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008B, "Basic Symmetric Key Foundry Client KMIP v1.4", "BasicSymmetricKeyFoundryClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008C, "Intermediate Symmetric Key Foundry Client KMIP v1.4", "IntermediateSymmetricKeyFoundryClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008D, "Advanced Symmetric Key Foundry Client KMIP v1.4", "AdvancedSymmetricKeyFoundryClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008E, "Symmetric Key Foundry Server KMIP v1.4", "SymmetricKeyFoundryServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000008F, "Opaque Managed Object Store Client KMIP v1.4", "OpaqueManagedObjectStoreClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000090, "Opaque Managed Object Store Server KMIP v1.4", "OpaqueManagedObjectStoreServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000091, "Suite B minLOS_128 Client KMIP v1.4", "SuiteBMinLOS_128ClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000092, "Suite B minLOS_128 Server KMIP v1.4", "SuiteBMinLOS_128ServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000093, "Suite B minLOS_192 Client KMIP v1.4", "SuiteBMinLOS_192ClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000094, "Suite B minLOS_192 Server KMIP v1.4", "SuiteBMinLOS_192ServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000095, "Storage Array with Self Encrypting Drive Client KMIP v1.4", "StorageArrayWithSelfEncryptingDriveClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000096, "Storage Array with Self Encrypting Drive Server KMIP v1.4", "StorageArrayWithSelfEncryptingDriveServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000097, "HTTPS Client KMIP v1.4", "HTTPSClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000098, "HTTPS Server KMIP v1.4", "HTTPSServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000099, "JSON Client KMIP v1.4", "JSONClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000009A, "JSON Server KMIP v1.4", "JSONServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000009B, "XML Client KMIP v1.4", "XMLClientKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x0000009C, "XML Server KMIP v1.4", "XMLServerKMIPV1_4", versions: KMIPVersionSet(rawValue: 0x10), note: "not listed after 1.4"),
-            EnumerationValue(0x00000104, "Complete Server Basic", "CompleteServerBasic", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000105, "Complete Server TLS v1.2", "CompleteServerTLSV1_2", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000106, "Tape Library Client", "TapeLibraryClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000107, "Tape Library Server", "TapeLibraryServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000108, "Symmetric Key Lifecycle Client", "SymmetricKeyLifecycleClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000109, "Symmetric Key Lifecycle Server", "SymmetricKeyLifecycleServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010A, "Asymmetric Key Lifecycle Client", "AsymmetricKeyLifecycleClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010B, "Asymmetric Key Lifecycle Server", "AsymmetricKeyLifecycleServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010C, "Basic Cryptographic Client", "BasicCryptographicClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010D, "Basic Cryptographic Server", "BasicCryptographicServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010E, "Advanced Cryptographic Client", "AdvancedCryptographicClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000010F, "Advanced Cryptographic Server", "AdvancedCryptographicServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000110, "RNG Cryptographic Client", "RNGCryptographicClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000111, "RNG Cryptographic Server", "RNGCryptographicServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000112, "Basic Symmetric Key Foundry Client", "BasicSymmetricKeyFoundryClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000113, "Intermediate Symmetric Key Foundry Client", "IntermediateSymmetricKeyFoundryClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000114, "Advanced Symmetric Key Foundry Client", "AdvancedSymmetricKeyFoundryClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000115, "Symmetric Key Foundry Server", "SymmetricKeyFoundryServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000116, "Opaque Managed Object Store Client", "OpaqueManagedObjectStoreClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000117, "Opaque Managed Object Store Server", "OpaqueManagedObjectStoreServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000011C, "Storage Array with Self Encrypting Drive Client", "StorageArrayWithSelfEncryptingDriveClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000011D, "Storage Array with Self Encrypting Drive Server", "StorageArrayWithSelfEncryptingDriveServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000011E, "HTTPS Client", "HTTPSClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000011F, "HTTPS Server", "HTTPSServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000120, "JSON Client", "JSONClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000121, "JSON Server", "JSONServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000122, "XML Client", "XMLClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000123, "XML Server", "XMLServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000124, "AES XTS Client", "AESXTSClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000125, "AES XTS Server", "AESXTSServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000126, "Quantum Safe Client", "QuantumSafeClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000127, "Quantum Safe Server", "QuantumSafeServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000128, "PKCS#11 Client", "PKCS_11Client", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000129, "PKCS#11 Server", "PKCS_11Server", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000012A, "Baseline Client", "BaselineClient", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000012B, "Baseline Server", "BaselineServer", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000012C, "Complete Server", "CompleteServer", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Protection Level", xmlName: "ProtectionLevel", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "High", "High", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Low", "Low", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Protection Storage Mask", xmlName: "ProtectionStorageMask", kind: .mask, values: [
-            EnumerationValue(0x00000001, "Software", "Software", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Hardware", "Hardware", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "On Processor", "OnProcessor", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000008, "On System", "OnSystem", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000010, "Off System", "OffSystem", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000020, "Hypervisor", "Hypervisor", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000040, "Operating System", "OperatingSystem", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000080, "Container", "Container", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000100, "On Premises", "OnPremises", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000200, "Off Premises", "OffPremises", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000400, "Self Managed", "SelfManaged", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000800, "Outsourced", "Outsourced", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00001000, "Validated", "Validated", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00002000, "Same Jurisdiction", "SameJurisdiction", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Put Function", xmlName: "PutFunction", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "New", "New", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Replace", "Replace", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Query Function", xmlName: "QueryFunction", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Query Operations", "QueryOperations", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Query Objects", "QueryObjects", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Query Server Information", "QueryServerInformation", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Query Application Namespaces", "QueryApplicationNamespaces", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Query Extension List", "QueryExtensionList", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000006, "Query Extension Map", "QueryExtensionMap", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000007, "Query Attestation Types", "QueryAttestationTypes", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000008, "Query RNGs", "QueryRNGs", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000009, "Query Validations", "QueryValidations", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x0000000A, "Query Profiles", "QueryProfiles", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x0000000B, "Query Capabilities", "QueryCapabilities", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x0000000C, "Query Client Registration Methods", "QueryClientRegistrationMethods", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x0000000D, "Query Defaults Information", "QueryDefaultsInformation", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000E, "Query Storage Protection Masks", "QueryStorageProtectionMasks", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Recommended Curve", xmlName: "RecommendedCurve", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "P-192", "P_192", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "K-163", "K_163", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "B-163", "B_163", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "P-224", "P_224", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "K-233", "K_233", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "B-233", "B_233", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "P-256", "P_256", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "K-283", "K_283", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "B-283", "B_283", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "P-384", "P_384", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "K-409", "K_409", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000C, "B-409", "B_409", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "P-521", "P_521", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000E, "K-571", "K_571", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000F, "B-571", "B_571", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "SECP112R1", "SECP112R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000011, "SECP112R2", "SECP112R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000012, "SECP128R1", "SECP128R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000013, "SECP128R2", "SECP128R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000014, "SECP160K1", "SECP160K1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000015, "SECP160R1", "SECP160R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000016, "SECP160R2", "SECP160R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000017, "SECP192K1", "SECP192K1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000018, "SECP224K1", "SECP224K1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000019, "SECP256K1", "SECP256K1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001A, "SECT113R1", "SECT113R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001B, "SECT113R2", "SECT113R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001C, "SECT131R1", "SECT131R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001D, "SECT131R2", "SECT131R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001E, "SECT163R1", "SECT163R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000001F, "SECT193R1", "SECT193R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000020, "SECT193R2", "SECT193R2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000021, "SECT239K1", "SECT239K1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000022, "ANSIX9P192V2", "ANSIX9P192V2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000023, "ANSIX9P192V3", "ANSIX9P192V3", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000024, "ANSIX9P239V1", "ANSIX9P239V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000025, "ANSIX9P239V2", "ANSIX9P239V2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000026, "ANSIX9P239V3", "ANSIX9P239V3", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000027, "ANSIX9C2PNB163V1", "ANSIX9C2PNB163V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000028, "ANSIX9C2PNB163V2", "ANSIX9C2PNB163V2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000029, "ANSIX9C2PNB163V3", "ANSIX9C2PNB163V3", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002A, "ANSIX9C2PNB176V1", "ANSIX9C2PNB176V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002B, "ANSIX9C2TNB191V1", "ANSIX9C2TNB191V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002C, "ANSIX9C2TNB191V2", "ANSIX9C2TNB191V2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002D, "ANSIX9C2TNB191V3", "ANSIX9C2TNB191V3", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002E, "ANSIX9C2PNB208W1", "ANSIX9C2PNB208W1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000002F, "ANSIX9C2TNB239V1", "ANSIX9C2TNB239V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000030, "ANSIX9C2TNB239V2", "ANSIX9C2TNB239V2", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000031, "ANSIX9C2TNB239V3", "ANSIX9C2TNB239V3", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000032, "ANSIX9C2PNB272W1", "ANSIX9C2PNB272W1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000033, "ANSIX9C2PNB304W1", "ANSIX9C2PNB304W1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000034, "ANSIX9C2TNB359V1", "ANSIX9C2TNB359V1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000035, "ANSIX9C2PNB368W1", "ANSIX9C2PNB368W1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000036, "ANSIX9C2TNB431R1", "ANSIX9C2TNB431R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000037, "BRAINPOOLP160R1", "BRAINPOOLP160R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000038, "BRAINPOOLP160T1", "BRAINPOOLP160T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000039, "BRAINPOOLP192R1", "BRAINPOOLP192R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003A, "BRAINPOOLP192T1", "BRAINPOOLP192T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003B, "BRAINPOOLP224R1", "BRAINPOOLP224R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003C, "BRAINPOOLP224T1", "BRAINPOOLP224T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003D, "BRAINPOOLP256R1", "BRAINPOOLP256R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003E, "BRAINPOOLP256T1", "BRAINPOOLP256T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x0000003F, "BRAINPOOLP320R1", "BRAINPOOLP320R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000040, "BRAINPOOLP320T1", "BRAINPOOLP320T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000041, "BRAINPOOLP384R1", "BRAINPOOLP384R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000042, "BRAINPOOLP384T1", "BRAINPOOLP384T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000043, "BRAINPOOLP512R1", "BRAINPOOLP512R1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000044, "BRAINPOOLP512T1", "BRAINPOOLP512T1", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000045, "CURVE25519", "CURVE25519", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000046, "CURVE448", "CURVE448", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Result Reason", xmlName: "ResultReason", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Item Not Found", "ItemNotFound", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Response Too Large", "ResponseTooLarge", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Authentication Not Successful", "AuthenticationNotSuccessful", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Invalid Message", "InvalidMessage", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Operation Not Supported", "OperationNotSupported", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "Missing Data", "MissingData", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "Invalid Field", "InvalidField", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000008, "Feature Not Supported", "FeatureNotSupported", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000009, "Operation Canceled By Requester", "OperationCanceledByRequester", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000A, "Cryptographic Failure", "CryptographicFailure", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000B, "Illegal Operation", "IllegalOperation", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x0000000C, "Permission Denied", "PermissionDenied", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x0000000D, "Object archived", "ObjectArchived", versions: KMIPVersionSet(rawValue: 0x1F), note: "renamed in later versions"),
-            EnumerationValue(0x0000000D, "Object Archived", "ObjectArchived", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000E, "Index Out of Bounds", "IndexOutOfBounds", versions: KMIPVersionSet(rawValue: 0x1F), note: "designated (Reserved) in 2.0,2.1"),
-            EnumerationValue(0x0000000F, "Application Namespace Not Supported", "ApplicationNamespaceNotSupported", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000010, "Key Format Type Not Supported", "KeyFormatTypeNotSupported", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000011, "Key Compression Type Not Supported", "KeyCompressionTypeNotSupported", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000012, "Encoding Option Error", "EncodingOptionError", versions: KMIPVersionSet(rawValue: 0x7E)),
-            EnumerationValue(0x00000013, "Key Value Not Present", "KeyValueNotPresent", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000014, "Attestation Required", "AttestationRequired", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000015, "Attestation Failed", "AttestationFailed", versions: KMIPVersionSet(rawValue: 0x7C)),
-            EnumerationValue(0x00000016, "Sensitive", "Sensitive", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000017, "Not Extractable", "NotExtractable", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000018, "Object Already Exists", "ObjectAlreadyExists", versions: KMIPVersionSet(rawValue: 0x70)),
-            EnumerationValue(0x00000019, "Invalid Ticket", "InvalidTicket", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001A, "Usage Limit Exceeded", "UsageLimitExceeded", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001B, "Numeric Range", "NumericRange", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001C, "Invalid Data Type", "InvalidDataType", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001D, "Read Only Attribute", "ReadOnlyAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001E, "Multi Valued Attribute", "MultiValuedAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000001F, "Unsupported Attribute", "UnsupportedAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000020, "Attribute Instance Not Found", "AttributeInstanceNotFound", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000021, "Attribute Not Found", "AttributeNotFound", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000022, "Attribute Read Only", "AttributeReadOnly", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000023, "Attribute Single Valued", "AttributeSingleValued", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000024, "Bad Cryptographic Parameters", "BadCryptographicParameters", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000025, "Bad Password", "BadPassword", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000026, "Codec Error", "CodecError", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000028, "Illegal Object Type", "IllegalObjectType", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000029, "Incompatible Cryptographic Usage Mask", "IncompatibleCryptographicUsageMask", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002A, "Internal Server Error", "InternalServerError", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002B, "Invalid Asynchronous Correlation Value", "InvalidAsynchronousCorrelationValue", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002C, "Invalid Attribute", "InvalidAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002D, "Invalid Attribute Value", "InvalidAttributeValue", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002E, "Invalid Correlation Value", "InvalidCorrelationValue", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000002F, "Invalid CSR", "InvalidCSR", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000030, "Invalid Object Type", "InvalidObjectType", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000032, "Key Wrap Type Not Supported", "KeyWrapTypeNotSupported", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000034, "Missing Initialization Vector", "MissingInitializationVector", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000035, "Non Unique Name Attribute", "NonUniqueNameAttribute", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000036, "Object Destroyed", "ObjectDestroyed", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000037, "Object Not Found", "ObjectNotFound", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000039, "Not Authorised", "NotAuthorised", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003A, "Server Limit Exceeded", "ServerLimitExceeded", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003B, "Unknown Enumeration", "UnknownEnumeration", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003C, "Unknown Message Extension", "UnknownMessageExtension", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003D, "Unknown Tag", "UnknownTag", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003E, "Unsupported Cryptographic Parameters", "UnsupportedCryptographicParameters", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000003F, "Unsupported Protocol Version", "UnsupportedProtocolVersion", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000040, "Wrapping Object Archived", "WrappingObjectArchived", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000041, "Wrapping Object Destroyed", "WrappingObjectDestroyed", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000042, "Wrapping Object Not Found", "WrappingObjectNotFound", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000043, "Wrong Key Lifecycle State", "WrongKeyLifecycleState", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000044, "Protection Storage Unavailable", "ProtectionStorageUnavailable", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000045, "PKCS#11 Codec Error", "PKCS_11CodecError", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000046, "PKCS#11 Invalid Function", "PKCS_11InvalidFunction", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000047, "PKCS#11 Invalid Interface", "PKCS_11InvalidInterface", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000048, "Private Protection Storage Unavailable", "PrivateProtectionStorageUnavailable", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000049, "Public Protection Storage Unavailable", "PublicProtectionStorageUnavailable", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000004A, "Unknown Object Group", "UnknownObjectGroup", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x0000004B, "Constraint Violation", "ConstraintViolation", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x0000004C, "Duplicate Process Request", "DuplicateProcessRequest", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000100, "General Failure", "GeneralFailure", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Result Status", xmlName: "ResultStatus", kind: .enumeration, values: [
-            EnumerationValue(0x00000000, "Success", "Success", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000001, "Operation Failed", "OperationFailed", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Operation Pending", "OperationPending", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Operation Undone", "OperationUndone", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Revocation Reason Code", xmlName: "RevocationReasonCode", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Key Compromise", "KeyCompromise", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "CA Compromise", "CACompromise", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Affiliation Changed", "AffiliationChanged", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Superseded", "Superseded", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "Cessation of Operation", "CessationOfOperation", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000007, "Privilege Withdrawn", "PrivilegeWithdrawn", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "RNG Algorithm", xmlName: "RNGAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "FIPS 186-2", "FIPS186_2", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "DRBG", "DRBG", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "NRBG", "NRBG", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "ANSI X9.31", "ANSIX9_31", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000006, "ANSI X9.62", "ANSIX9_62", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "RNG Mode", xmlName: "RNGMode", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Shared Instantiation", "SharedInstantiation", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Non-Shared Instantiation", "NonSharedInstantiation", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Rotate Name Type", xmlName: "RotateNameType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Uninterpreted Text String", "UninterpretedTextString", versions: KMIPVersionSet(rawValue: 0x40)),
-            EnumerationValue(0x00000002, "URI", "URI", versions: KMIPVersionSet(rawValue: 0x40)),
-        ]),
-        EnumerationDefinition(name: "Secret Data Type", xmlName: "SecretDataType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Password", "Password", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Seed", "Seed", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Shredding Algorithm", xmlName: "ShreddingAlgorithm", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Cryptographic", "Cryptographic", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Unsupported", "Unsupported", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Split Key Method", xmlName: "SplitKeyMethod", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "XOR", "XOR", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Polynomial Sharing GF(2^16)", "PolynomialSharingGF2_16", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Polynomial Sharing Prime Field", "PolynomialSharingPrimeField", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Polynomial Sharing GF(2^8)", "PolynomialSharingGF2_8", versions: KMIPVersionSet(rawValue: 0x7C)),
-        ]),
-        EnumerationDefinition(name: "State", xmlName: "State", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Pre-Active", "PreActive", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Active", "Active", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Deactivated", "Deactivated", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Compromised", "Compromised", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "Destroyed", "Destroyed", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000006, "Destroyed Compromised", "DestroyedCompromised", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Storage Status Mask", xmlName: "StorageStatusMask", kind: .mask, values: [
-            EnumerationValue(0x00000001, "On-line storage", "OnLineStorage", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Archival storage", "ArchivalStorage", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "Destroyed storage", "DestroyedStorage", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Ticket Type", xmlName: "TicketType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Login", "Login", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Unique Identifier", xmlName: "UniqueIdentifier", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "ID Placeholder", "IDPlaceholder", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000002, "Certify", "Certify", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000003, "Create", "Create", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000004, "Create Key Pair", "CreateKeyPair", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000005, "Create Key Pair Private Key", "CreateKeyPairPrivateKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000006, "Create Key Pair Public Key", "CreateKeyPairPublicKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000007, "Create Split Key", "CreateSplitKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000008, "Derive Key", "DeriveKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000009, "Import", "Import", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000A, "Join Split Key", "JoinSplitKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000B, "Locate", "Locate", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000C, "Register", "Register", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000D, "Re-key", "ReKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000E, "Re-certify", "ReCertify", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x0000000F, "Re-key Key Pair", "ReKeyKeyPair", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000010, "Re-key Key Pair Private Key", "ReKeyKeyPairPrivateKey", versions: KMIPVersionSet(rawValue: 0x60)),
-            EnumerationValue(0x00000011, "Re-key Key Pair Public Key", "ReKeyKeyPairPublicKey", versions: KMIPVersionSet(rawValue: 0x60)),
-        ]),
-        EnumerationDefinition(name: "Unwrap Mode", xmlName: "UnwrapMode", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Processed", "Processed", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Not Processed", "NotProcessed", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Usage Limits Unit", xmlName: "UsageLimitsUnit", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Byte", "Byte", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Object", "Object", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Validation Authority Type", xmlName: "ValidationAuthorityType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "NIST CMVP", "NISTCMVP", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Common Criteria", "CommonCriteria", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Validation Type", xmlName: "ValidationType", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Unspecified", "Unspecified", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000002, "Hardware", "Hardware", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000003, "Software", "Software", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000004, "Firmware", "Firmware", versions: KMIPVersionSet(rawValue: 0x78)),
-            EnumerationValue(0x00000005, "Hybrid", "Hybrid", versions: KMIPVersionSet(rawValue: 0x78)),
-        ]),
-        EnumerationDefinition(name: "Validity Indicator", xmlName: "ValidityIndicator", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Valid", "Valid", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "Invalid", "Invalid", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Unknown", "Unknown", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "Wrapping Method", xmlName: "WrappingMethod", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "Encrypt", "Encrypt", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000002, "MAC/sign", "MACSign", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000003, "Encrypt then MAC/sign", "EncryptThenMACSign", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000004, "MAC/sign then encrypt", "MACSignThenEncrypt", versions: KMIPVersionSet(rawValue: 0x7F)),
-            EnumerationValue(0x00000005, "TR-31", "TR_31", versions: KMIPVersionSet(rawValue: 0x7F)),
-        ]),
-        EnumerationDefinition(name: "PKCS#11 Function", xmlName: "PKCS_11Function", kind: .enumeration, values: [
-            EnumerationValue(0x00000001, "C_Initialize", "C_Initialize", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000002, "C_Finalize", "C_Finalize", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000003, "C_GetInfo", "C_GetInfo", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000004, "C_GetFunctionList", "C_GetFunctionList", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000005, "C_GetSlotList", "C_GetSlotList", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000006, "C_GetSlotInfo", "C_GetSlotInfo", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000007, "C_GetTokenInfo", "C_GetTokenInfo", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000008, "C_GetMechanismList", "C_GetMechanismList", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000009, "C_GetMechanismInfo", "C_GetMechanismInfo", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000A, "C_InitToken", "C_InitToken", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000B, "C_InitPIN", "C_InitPIN", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000C, "C_SetPIN", "C_SetPIN", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000D, "C_OpenSession", "C_OpenSession", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000E, "C_CloseSession", "C_CloseSession", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000000F, "C_CloseAllSessions", "C_CloseAllSessions", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000010, "C_GetSessionInfo", "C_GetSessionInfo", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000011, "C_GetOperationState", "C_GetOperationState", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000012, "C_SetOperationState", "C_SetOperationState", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000013, "C_Login", "C_Login", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000014, "C_Logout", "C_Logout", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000015, "C_CreateObject", "C_CreateObject", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000016, "C_CopyObject", "C_CopyObject", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000017, "C_DestroyObject", "C_DestroyObject", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000018, "C_GetObjectSize", "C_GetObjectSize", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000019, "C_GetAttributeValue", "C_GetAttributeValue", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001A, "C_SetAttributeValue", "C_SetAttributeValue", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001B, "C_FindObjectsInit", "C_FindObjectsInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001C, "C_FindObjects", "C_FindObjects", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001D, "C_FindObjectsFinal", "C_FindObjectsFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001E, "C_EncryptInit", "C_EncryptInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000001F, "C_Encrypt", "C_Encrypt", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000020, "C_EncryptUpdate", "C_EncryptUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000021, "C_EncryptFinal", "C_EncryptFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000022, "C_DecryptInit", "C_DecryptInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000023, "C_Decrypt", "C_Decrypt", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000024, "C_DecryptUpdate", "C_DecryptUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000025, "C_DecryptFinal", "C_DecryptFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000026, "C_DigestInit", "C_DigestInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000027, "C_Digest", "C_Digest", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000028, "C_DigestUpdate", "C_DigestUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000029, "C_DigestKey", "C_DigestKey", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002A, "C_DigestFinal", "C_DigestFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002B, "C_SignInit", "C_SignInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002C, "C_Sign", "C_Sign", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002D, "C_SignUpdate", "C_SignUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002E, "C_SignFinal", "C_SignFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000002F, "C_SignRecoverInit", "C_SignRecoverInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000030, "C_SignRecover", "C_SignRecover", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000031, "C_VerifyInit", "C_VerifyInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000032, "C_Verify", "C_Verify", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000033, "C_VerifyUpdate", "C_VerifyUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000034, "C_VerifyFinal", "C_VerifyFinal", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000035, "C_VerifyRecoverInit", "C_VerifyRecoverInit", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000036, "C_VerifyRecover", "C_VerifyRecover", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000037, "C_DigestEncryptUpdate", "C_DigestEncryptUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000038, "C_DecryptDigestUpdate", "C_DecryptDigestUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000039, "C_SignEncryptUpdate", "C_SignEncryptUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003A, "C_DecryptVerifyUpdate", "C_DecryptVerifyUpdate", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003B, "C_GenerateKey", "C_GenerateKey", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003C, "C_GenerateKeyPair", "C_GenerateKeyPair", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003D, "C_WrapKey", "C_WrapKey", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003E, "C_UnwrapKey", "C_UnwrapKey", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x0000003F, "C_DeriveKey", "C_DeriveKey", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000040, "C_SeedRandom", "C_SeedRandom", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000041, "C_GenerateRandom", "C_GenerateRandom", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000042, "C_GetFunctionStatus", "C_GetFunctionStatus", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000043, "C_CancelFunction", "C_CancelFunction", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-            EnumerationValue(0x00000044, "C_WaitForSlotEvent", "C_WaitForSlotEvent", versions: KMIPVersionSet(rawValue: 0x60), note: "position in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based"),
-        ]),
-        EnumerationDefinition(name: "PKCS#11 Return Code", xmlName: "PKCS_11ReturnCode", kind: .enumeration, values: [
-            EnumerationValue(0x00000000, "OK", "OK", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_OK of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000001, "CANCEL", "CANCEL", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_CANCEL of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000002, "HOST_MEMORY", "HOST_MEMORY", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_HOST_MEMORY of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000003, "SLOT_ID_INVALID", "SLOT_ID_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SLOT_ID_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000005, "GENERAL_ERROR", "GENERAL_ERROR", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_GENERAL_ERROR of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000006, "FUNCTION_FAILED", "FUNCTION_FAILED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_FUNCTION_FAILED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000007, "ARGUMENTS_BAD", "ARGUMENTS_BAD", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ARGUMENTS_BAD of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000008, "NO_EVENT", "NO_EVENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_NO_EVENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000009, "NEED_TO_CREATE_THREADS", "NEED_TO_CREATE_THREADS", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_NEED_TO_CREATE_THREADS of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x0000000A, "CANT_LOCK", "CANT_LOCK", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_CANT_LOCK of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000010, "ATTRIBUTE_READ_ONLY", "ATTRIBUTE_READ_ONLY", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ATTRIBUTE_READ_ONLY of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000011, "ATTRIBUTE_SENSITIVE", "ATTRIBUTE_SENSITIVE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ATTRIBUTE_SENSITIVE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000012, "ATTRIBUTE_TYPE_INVALID", "ATTRIBUTE_TYPE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ATTRIBUTE_TYPE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000013, "ATTRIBUTE_VALUE_INVALID", "ATTRIBUTE_VALUE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ATTRIBUTE_VALUE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x0000001B, "ACTION_PROHIBITED", "ACTION_PROHIBITED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ACTION_PROHIBITED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000020, "DATA_INVALID", "DATA_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DATA_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000021, "DATA_LEN_RANGE", "DATA_LEN_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DATA_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000030, "DEVICE_ERROR", "DEVICE_ERROR", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DEVICE_ERROR of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000031, "DEVICE_MEMORY", "DEVICE_MEMORY", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DEVICE_MEMORY of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000032, "DEVICE_REMOVED", "DEVICE_REMOVED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DEVICE_REMOVED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000040, "ENCRYPTED_DATA_INVALID", "ENCRYPTED_DATA_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ENCRYPTED_DATA_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000041, "ENCRYPTED_DATA_LEN_RANGE", "ENCRYPTED_DATA_LEN_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_ENCRYPTED_DATA_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000050, "FUNCTION_CANCELED", "FUNCTION_CANCELED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_FUNCTION_CANCELED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000051, "FUNCTION_NOT_PARALLEL", "FUNCTION_NOT_PARALLEL", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_FUNCTION_NOT_PARALLEL of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000054, "FUNCTION_NOT_SUPPORTED", "FUNCTION_NOT_SUPPORTED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_FUNCTION_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000060, "KEY_HANDLE_INVALID", "KEY_HANDLE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000062, "KEY_SIZE_RANGE", "KEY_SIZE_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000063, "KEY_TYPE_INCONSISTENT", "KEY_TYPE_INCONSISTENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000064, "KEY_NOT_NEEDED", "KEY_NOT_NEEDED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_NOT_NEEDED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000065, "KEY_CHANGED", "KEY_CHANGED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_CHANGED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000066, "KEY_NEEDED", "KEY_NEEDED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_NEEDED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000067, "KEY_INDIGESTIBLE", "KEY_INDIGESTIBLE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_INDIGESTIBLE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000068, "KEY_FUNCTION_NOT_PERMITTED", "KEY_FUNCTION_NOT_PERMITTED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_FUNCTION_NOT_PERMITTED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000069, "KEY_NOT_WRAPPABLE", "KEY_NOT_WRAPPABLE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_NOT_WRAPPABLE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x0000006A, "KEY_UNEXTRACTABLE", "KEY_UNEXTRACTABLE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_KEY_UNEXTRACTABLE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000070, "MECHANISM_INVALID", "MECHANISM_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_MECHANISM_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000071, "MECHANISM_PARAM_INVALID", "MECHANISM_PARAM_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_MECHANISM_PARAM_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000082, "OBJECT_HANDLE_INVALID", "OBJECT_HANDLE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_OBJECT_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000090, "OPERATION_ACTIVE", "OPERATION_ACTIVE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_OPERATION_ACTIVE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000091, "OPERATION_NOT_INITIALIZED", "OPERATION_NOT_INITIALIZED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_OPERATION_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000A0, "PIN_INCORRECT", "PIN_INCORRECT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_PIN_INCORRECT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000A1, "PIN_INVALID", "PIN_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_PIN_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000A2, "PIN_LEN_RANGE", "PIN_LEN_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_PIN_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000A3, "PIN_EXPIRED", "PIN_EXPIRED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_PIN_EXPIRED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000A4, "PIN_LOCKED", "PIN_LOCKED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_PIN_LOCKED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B0, "SESSION_CLOSED", "SESSION_CLOSED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_CLOSED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B1, "SESSION_COUNT", "SESSION_COUNT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_COUNT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B3, "SESSION_HANDLE_INVALID", "SESSION_HANDLE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B4, "SESSION_PARALLEL_NOT_SUPPORTED", "SESSION_PARALLEL_NOT_SUPPORTED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_PARALLEL_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B5, "SESSION_READ_ONLY", "SESSION_READ_ONLY", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_READ_ONLY of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B6, "SESSION_EXISTS", "SESSION_EXISTS", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_EXISTS of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B7, "SESSION_READ_ONLY_EXISTS", "SESSION_READ_ONLY_EXISTS", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_READ_ONLY_EXISTS of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000B8, "SESSION_READ_WRITE_SO_EXISTS", "SESSION_READ_WRITE_SO_EXISTS", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SESSION_READ_WRITE_SO_EXISTS of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000C0, "SIGNATURE_INVALID", "SIGNATURE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SIGNATURE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000C1, "SIGNATURE_LEN_RANGE", "SIGNATURE_LEN_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SIGNATURE_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000D0, "TEMPLATE_INCOMPLETE", "TEMPLATE_INCOMPLETE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_TEMPLATE_INCOMPLETE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000D1, "TEMPLATE_INCONSISTENT", "TEMPLATE_INCONSISTENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_TEMPLATE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000E0, "TOKEN_NOT_PRESENT", "TOKEN_NOT_PRESENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_TOKEN_NOT_PRESENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000E1, "TOKEN_NOT_RECOGNIZED", "TOKEN_NOT_RECOGNIZED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_TOKEN_NOT_RECOGNIZED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000E2, "TOKEN_WRITE_PROTECTED", "TOKEN_WRITE_PROTECTED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_TOKEN_WRITE_PROTECTED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000F0, "UNWRAPPING_KEY_HANDLE_INVALID", "UNWRAPPING_KEY_HANDLE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_UNWRAPPING_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000F1, "UNWRAPPING_KEY_SIZE_RANGE", "UNWRAPPING_KEY_SIZE_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_UNWRAPPING_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000000F2, "UNWRAPPING_KEY_TYPE_INCONSISTENT", "UNWRAPPING_KEY_TYPE_INCONSISTENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000100, "USER_ALREADY_LOGGED_IN", "USER_ALREADY_LOGGED_IN", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_ALREADY_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000101, "USER_NOT_LOGGED_IN", "USER_NOT_LOGGED_IN", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_NOT_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000102, "USER_PIN_NOT_INITIALIZED", "USER_PIN_NOT_INITIALIZED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_PIN_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000103, "USER_TYPE_INVALID", "USER_TYPE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_TYPE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000104, "USER_ANOTHER_ALREADY_LOGGED_IN", "USER_ANOTHER_ALREADY_LOGGED_IN", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_ANOTHER_ALREADY_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000105, "USER_TOO_MANY_TYPES", "USER_TOO_MANY_TYPES", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_USER_TOO_MANY_TYPES of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000110, "WRAPPED_KEY_INVALID", "WRAPPED_KEY_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_WRAPPED_KEY_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000112, "WRAPPED_KEY_LEN_RANGE", "WRAPPED_KEY_LEN_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_WRAPPED_KEY_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000113, "WRAPPING_KEY_HANDLE_INVALID", "WRAPPING_KEY_HANDLE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_WRAPPING_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000114, "WRAPPING_KEY_SIZE_RANGE", "WRAPPING_KEY_SIZE_RANGE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_WRAPPING_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000115, "WRAPPING_KEY_TYPE_INCONSISTENT", "WRAPPING_KEY_TYPE_INCONSISTENT", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_WRAPPING_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000120, "RANDOM_SEED_NOT_SUPPORTED", "RANDOM_SEED_NOT_SUPPORTED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_RANDOM_SEED_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000121, "RANDOM_NO_RNG", "RANDOM_NO_RNG", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_RANDOM_NO_RNG of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000130, "DOMAIN_PARAMS_INVALID", "DOMAIN_PARAMS_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_DOMAIN_PARAMS_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000150, "BUFFER_TOO_SMALL", "BUFFER_TOO_SMALL", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_BUFFER_TOO_SMALL of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000160, "SAVED_STATE_INVALID", "SAVED_STATE_INVALID", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_SAVED_STATE_INVALID of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000170, "INFORMATION_SENSITIVE", "INFORMATION_SENSITIVE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_INFORMATION_SENSITIVE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000180, "STATE_UNSAVEABLE", "STATE_UNSAVEABLE", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_STATE_UNSAVEABLE of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000190, "CRYPTOKI_NOT_INITIALIZED", "CRYPTOKI_NOT_INITIALIZED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_CRYPTOKI_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x00000191, "CRYPTOKI_ALREADY_INITIALIZED", "CRYPTOKI_ALREADY_INITIALIZED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_CRYPTOKI_ALREADY_INITIALIZED of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000001A0, "MUTEX_BAD", "MUTEX_BAD", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_MUTEX_BAD of PKCS#11 v2.40 pkcs11t.h"),
-            EnumerationValue(0x000001A1, "MUTEX_NOT_LOCKED", "MUTEX_NOT_LOCKED", versions: KMIPVersionSet(rawValue: 0x60), note: "CKR_MUTEX_NOT_LOCKED of PKCS#11 v2.40 pkcs11t.h"),
-        ]),
-    ]
+    /// Every enumeration and bit mask of KMIP 1.0 to 2.1 (and the PKCS#11 values KMIP 2.x
+    /// delegates). A line `=` name, XML name, `enumeration` or `mask` opens each; one line per
+    /// value follows: value, name, XML name, version bits, note.
+    static let enumerations = """
+        =\tAdjustment Type\tAdjustmentType\tenumeration
+        0x00000001\tIncrement\tIncrement\t60\t
+        0x00000002\tDecrement\tDecrement\t60\t
+        0x00000003\tNegate\tNegate\t60\t
+        =\tAlternative Name Type\tAlternativeNameType\tenumeration
+        0x00000001\tUninterpreted Text String\tUninterpretedTextString\t7C\t
+        0x00000002\tURI\tURI\t7C\t
+        0x00000003\tObject Serial Number\tObjectSerialNumber\t7C\t
+        0x00000004\tEmail Address\tEmailAddress\t7C\t
+        0x00000005\tDNS Name\tDNSName\t7C\t
+        0x00000006\tX.500 Distinguished Name\tX_500DistinguishedName\t7C\t
+        0x00000007\tIP Address\tIPAddress\t7C\t
+        =\tAsynchronous Indicator\tAsynchronousIndicator\tenumeration
+        0x00000001\tMandatory\tMandatory\t60\t
+        0x00000002\tOptional\tOptional\t60\t
+        0x00000003\tProhibited\tProhibited\t60\t
+        =\tAttestation Type\tAttestationType\tenumeration
+        0x00000001\tTPM Quote\tTPMQuote\t7C\t
+        0x00000002\tTCG Integrity Report\tTCGIntegrityReport\t7C\t
+        0x00000003\tSAML Assertion\tSAMLAssertion\t7C\t
+        =\tBatch Error Continuation Option\tBatchErrorContinuationOption\tenumeration
+        0x00000001\tContinue\tContinue\t7F\t
+        0x00000002\tStop\tStop\t7F\t
+        0x00000003\tUndo\tUndo\t7F\t
+        =\tBlock Cipher Mode\tBlockCipherMode\tenumeration
+        0x00000001\tCBC\tCBC\t7F\t
+        0x00000002\tECB\tECB\t7F\t
+        0x00000003\tPCBC\tPCBC\t7F\t
+        0x00000004\tCFB\tCFB\t7F\t
+        0x00000005\tOFB\tOFB\t7F\t
+        0x00000006\tCTR\tCTR\t7F\t
+        0x00000007\tCMAC\tCMAC\t7F\t
+        0x00000008\tCCM\tCCM\t7F\t
+        0x00000009\tGCM\tGCM\t7F\t
+        0x0000000A\tCBC-MAC\tCBC_MAC\t7F\t
+        0x0000000B\tXTS\tXTS\t7F\t
+        0x0000000C\tAESKeyWrapPadding\tAESKeyWrapPadding\t7F\t
+        0x0000000D\tNISTKeyWrap\tNISTKeyWrap\t7F\t
+        0x0000000E\tX9.102 AESKW\tX9_102AESKW\t7F\t
+        0x0000000F\tX9.102 TDKW\tX9_102TDKW\t7F\t
+        0x00000010\tX9.102 AKW1\tX9_102AKW1\t7F\t
+        0x00000011\tX9.102 AKW2\tX9_102AKW2\t7F\t
+        0x00000012\tAEAD\tAEAD\t70\t
+        =\tCancellation Result\tCancellationResult\tenumeration
+        0x00000001\tCanceled\tCanceled\t7F\t
+        0x00000002\tUnable to Cancel\tUnableToCancel\t7F\t
+        0x00000003\tCompleted\tCompleted\t7F\t
+        0x00000004\tFailed\tFailed\t7F\t
+        0x00000005\tUnavailable\tUnavailable\t7F\t
+        =\tCertificate Request Type\tCertificateRequestType\tenumeration
+        0x00000001\tCRMF\tCRMF\t7F\t
+        0x00000002\tPKCS#10\tPKCS_10\t7F\t
+        0x00000003\tPEM\tPEM\t7F\t
+        0x00000004\tPGP\tPGP\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        =\tCertificate Type\tCertificateType\tenumeration
+        0x00000001\tX.509\tX_509\t7F\t
+        0x00000002\tPGP\tPGP\t7F\tdeprecated
+        =\tClient Registration Method\tClientRegistrationMethod\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tServer Pre-Generated\tServerPreGenerated\t78\t
+        0x00000003\tServer On-Demand\tServerOnDemand\t78\t
+        0x00000004\tClient Generated\tClientGenerated\t78\t
+        0x00000005\tClient Registered\tClientRegistered\t78\t
+        =\tCredential Type\tCredentialType\tenumeration
+        0x00000001\tUsername and Password\tUsernameAndPassword\t7F\t
+        0x00000002\tDevice\tDevice\t7E\t
+        0x00000003\tAttestation\tAttestation\t7C\t
+        0x00000004\tOne Time Password\tOneTimePassword\t60\t
+        0x00000005\tHashed Password\tHashedPassword\t60\t
+        0x00000006\tTicket\tTicket\t60\t
+        =\tCryptographic Algorithm\tCryptographicAlgorithm\tenumeration
+        0x00000001\tDES\tDES\t7F\t
+        0x00000002\t3DES\tDES3\t7F\t
+        0x00000003\tAES\tAES\t7F\t
+        0x00000004\tRSA\tRSA\t7F\t
+        0x00000005\tDSA\tDSA\t7F\t
+        0x00000006\tECDSA\tECDSA\t7F\t
+        0x00000007\tHMAC-SHA1\tHMAC_SHA1\t7F\t
+        0x00000008\tHMAC-SHA224\tHMAC_SHA224\t7F\t
+        0x00000009\tHMAC-SHA256\tHMAC_SHA256\t7F\t
+        0x0000000A\tHMAC-SHA384\tHMAC_SHA384\t7F\t
+        0x0000000B\tHMAC-SHA512\tHMAC_SHA512\t7F\t
+        0x0000000C\tHMAC-MD5\tHMAC_MD5\t7F\t
+        0x0000000D\tDH\tDH\t7F\t
+        0x0000000E\tECDH\tECDH\t7F\t
+        0x0000000F\tECMQV\tECMQV\t7F\t
+        0x00000010\tBlowfish\tBlowfish\t7F\t
+        0x00000011\tCamellia\tCamellia\t7F\t
+        0x00000012\tCAST5\tCAST5\t7F\t
+        0x00000013\tIDEA\tIDEA\t7F\t
+        0x00000014\tMARS\tMARS\t7F\t
+        0x00000015\tRC2\tRC2\t7F\t
+        0x00000016\tRC4\tRC4\t7F\t
+        0x00000017\tRC5\tRC5\t7F\t
+        0x00000018\tSKIPJACK\tSKIPJACK\t7F\t
+        0x00000019\tTwofish\tTwofish\t7F\t
+        0x0000001A\tEC\tEC\t7C\t
+        0x0000001B\tOne Time Pad\tOneTimePad\t78\t
+        0x0000001C\tChaCha20\tChaCha20\t70\t
+        0x0000001D\tPoly1305\tPoly1305\t70\t
+        0x0000001E\tChaCha20Poly1305\tChaCha20Poly1305\t70\t
+        0x0000001F\tSHA3-224\tSHA3_224\t70\t
+        0x00000020\tSHA3-256\tSHA3_256\t70\t
+        0x00000021\tSHA3-384\tSHA3_384\t70\t
+        0x00000022\tSHA3-512\tSHA3_512\t70\t
+        0x00000023\tHMAC-SHA3-224\tHMAC_SHA3_224\t70\t
+        0x00000024\tHMAC-SHA3-256\tHMAC_SHA3_256\t70\t
+        0x00000025\tHMAC-SHA3-384\tHMAC_SHA3_384\t70\t
+        0x00000026\tHMAC-SHA3-512\tHMAC_SHA3_512\t70\t
+        0x00000027\tSHAKE-128\tSHAKE_128\t70\t
+        0x00000028\tSHAKE-256\tSHAKE_256\t70\t
+        0x00000029\tARIA\tARIA\t60\t
+        0x0000002A\tSEED\tSEED\t60\t
+        0x0000002B\tSM2\tSM2\t60\t
+        0x0000002C\tSM3\tSM3\t60\t
+        0x0000002D\tSM4\tSM4\t60\t
+        0x0000002E\tGOST R 34.10-2012\tGOSTR34_10_2012\t60\t
+        0x0000002F\tGOST R 34.11-2012\tGOSTR34_11_2012\t60\t
+        0x00000030\tGOST R 34.13-2015\tGOSTR34_13_2015\t60\t
+        0x00000031\tGOST 28147-89\tGOST28147_89\t60\t
+        0x00000032\tXMSS\tXMSS\t60\t
+        0x00000033\tSPHINCS-256\tSPHINCS_256\t60\t
+        0x00000034\tMcEliece\tMcEliece\t60\t
+        0x00000035\tMcEliece-6960119\tMcEliece_6960119\t60\t
+        0x00000036\tMcEliece-8192128\tMcEliece_8192128\t60\t
+        0x00000037\tEd25519\tEd25519\t60\t
+        0x00000038\tEd448\tEd448\t60\t
+        =\tCryptographic Usage Mask\tCryptographicUsageMask\tmask
+        0x00000001\tSign\tSign\t7F\t
+        0x00000002\tVerify\tVerify\t7F\t
+        0x00000004\tEncrypt\tEncrypt\t7F\t
+        0x00000008\tDecrypt\tDecrypt\t7F\t
+        0x00000010\tWrap Key\tWrapKey\t7F\t
+        0x00000020\tUnwrap Key\tUnwrapKey\t7F\t
+        0x00000040\tExport\tExport\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00000080\tMAC Generate\tMACGenerate\t7F\t
+        0x00000100\tMAC Verify\tMACVerify\t7F\t
+        0x00000200\tDerive Key\tDeriveKey\t7F\t
+        0x00000400\tContent Commitment (Non Repudiation)\tContentCommitmentNonRepudiation\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00000800\tKey Agreement\tKeyAgreement\t7F\t
+        0x00001000\tCertificate Sign\tCertificateSign\t7F\t
+        0x00002000\tCRL Sign\tCRLSign\t7F\t
+        0x00004000\tGenerate Cryptogram\tGenerateCryptogram\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00008000\tValidate Cryptogram\tValidateCryptogram\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00010000\tTranslate Encrypt\tTranslateEncrypt\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00020000\tTranslate Decrypt\tTranslateDecrypt\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00040000\tTranslate Wrap\tTranslateWrap\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00080000\tTranslate Unwrap\tTranslateUnwrap\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x00100000\tAuthenticate\tAuthenticate\t60\t
+        0x00200000\tUnrestricted\tUnrestricted\t60\t
+        0x00400000\tFPE Encrypt\tFPEEncrypt\t60\t
+        0x00800000\tFPE Decrypt\tFPEDecrypt\t60\t
+        =\tData\tData\tenumeration
+        0x00000001\tDecrypt\tDecrypt\t60\t
+        0x00000002\tEncrypt\tEncrypt\t60\t
+        0x00000003\tHash\tHash\t60\t
+        0x00000004\tMAC MAC Data\tMACMACData\t60\t
+        0x00000005\tRNG Retrieve\tRNGRetrieve\t60\t
+        0x00000006\tSign Signature Data\tSignSignatureData\t60\t
+        0x00000007\tSignature Verify\tSignatureVerify\t60\t
+        =\tDerivation Method\tDerivationMethod\tenumeration
+        0x00000001\tPBKDF2\tPBKDF2\t7F\t
+        0x00000002\tHASH\tHASH\t7F\t
+        0x00000003\tHMAC\tHMAC\t7F\t
+        0x00000004\tENCRYPT\tENCRYPT\t7F\t
+        0x00000005\tNIST800-108-C\tNIST800_108_C\t7F\t
+        0x00000006\tNIST800-108-F\tNIST800_108_F\t7F\t
+        0x00000007\tNIST800-108-DPI\tNIST800_108_DPI\t7F\t
+        0x00000008\tAsymmetric Key\tAsymmetricKey\t70\t
+        0x00000009\tAWS Signature Version 4\tAWSSignatureVersion4\t60\t
+        0x0000000A\tHKDF\tHKDF\t60\t
+        =\tDestroy Action\tDestroyAction\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tKey Material Deleted\tKeyMaterialDeleted\t78\t
+        0x00000003\tKey Material Shredded\tKeyMaterialShredded\t78\t
+        0x00000004\tMeta Data Deleted\tMetaDataDeleted\t78\t
+        0x00000005\tMeta Data Shredded\tMetaDataShredded\t78\t
+        0x00000006\tDeleted\tDeleted\t78\t
+        0x00000007\tShredded\tShredded\t78\t
+        =\tDigital Signature Algorithm\tDigitalSignatureAlgorithm\tenumeration
+        0x00000001\tMD2 with RSA Encryption (PKCS#1 v1.5)\tMD2WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000001\tMD2 with RSA Encryption\tMD2WithRSAEncryption\t60\t
+        0x00000002\tMD5 with RSA Encryption (PKCS#1 v1.5)\tMD5WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000002\tMD5 with RSA Encryption\tMD5WithRSAEncryption\t60\t
+        0x00000003\tSHA-1 with RSA Encryption (PKCS#1 v1.5)\tSHA_1WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000003\tSHA-1 with RSA Encryption\tSHA_1WithRSAEncryption\t60\t
+        0x00000004\tSHA-224 with RSA Encryption (PKCS#1 v1.5)\tSHA_224WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000004\tSHA-224 with RSA Encryption\tSHA_224WithRSAEncryption\t60\t
+        0x00000005\tSHA-256 with RSA Encryption (PKCS#1 v1.5)\tSHA_256WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000005\tSHA-256 with RSA Encryption\tSHA_256WithRSAEncryption\t60\t
+        0x00000006\tSHA-384 with RSA Encryption (PKCS#1 v1.5)\tSHA_384WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000006\tSHA-384 with RSA Encryption\tSHA_384WithRSAEncryption\t60\t
+        0x00000007\tSHA-512 with RSA Encryption (PKCS#1 v1.5)\tSHA_512WithRSAEncryptionPKCS_1V1_5\t1E\trenamed in later versions
+        0x00000007\tSHA-512 with RSA Encryption\tSHA_512WithRSAEncryption\t60\t
+        0x00000008\tRSASSA-PSS (PKCS#1 v2.1)\tRSASSA_PSSPKCS_1V2_1\t1E\trenamed in later versions
+        0x00000008\tRSASSA-PSS\tRSASSA_PSS\t60\t
+        0x00000009\tDSA with SHA-1\tDSAWithSHA_1\t7E\t
+        0x0000000A\tDSA with SHA224\tDSAWithSHA224\t7E\t
+        0x0000000B\tDSA with SHA256\tDSAWithSHA256\t7E\t
+        0x0000000C\tECDSA with SHA-1\tECDSAWithSHA_1\t7E\t
+        0x0000000D\tECDSA with SHA224\tECDSAWithSHA224\t7E\t
+        0x0000000E\tECDSA with SHA256\tECDSAWithSHA256\t7E\t
+        0x0000000F\tECDSA with SHA384\tECDSAWithSHA384\t7E\t
+        0x00000010\tECDSA with SHA512\tECDSAWithSHA512\t7E\t
+        0x00000011\tSHA3-256 with RSA Encryption\tSHA3_256WithRSAEncryption\t70\t
+        0x00000012\tSHA3-384 with RSA Encryption\tSHA3_384WithRSAEncryption\t70\t
+        0x00000013\tSHA3-512 with RSA Encryption\tSHA3_512WithRSAEncryption\t70\t
+        =\tDRBG Algorithm\tDRBGAlgorithm\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tDual-EC\tDual_EC\t78\t
+        0x00000003\tHash\tHash\t78\t
+        0x00000004\tHMAC\tHMAC\t78\t
+        0x00000005\tCTR\tCTR\t78\t
+        =\tEncoding Option\tEncodingOption\tenumeration
+        0x00000001\tNo Encoding\tNoEncoding\t7E\t
+        0x00000002\tTTLV Encoding\tTTLVEncoding\t7E\t
+        =\tEndpoint Role\tEndpointRole\tenumeration
+        0x00000001\tClient\tClient\t60\t
+        0x00000002\tServer\tServer\t60\t
+        =\tFIPS186 Variation\tFIPS186Variation\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tGP x-Original\tGPXOriginal\t78\t
+        0x00000003\tGP x-Change Notice\tGPXChangeNotice\t78\t
+        0x00000004\tx-Original\tXOriginal\t78\t
+        0x00000005\tx-Change Notice\tXChangeNotice\t78\t
+        0x00000006\tk-Original\tKOriginal\t78\t
+        0x00000007\tk-Change Notice\tKChangeNotice\t78\t
+        =\tHashing Algorithm\tHashingAlgorithm\tenumeration
+        0x00000001\tMD2\tMD2\t7F\t
+        0x00000002\tMD4\tMD4\t7F\t
+        0x00000003\tMD5\tMD5\t7F\t
+        0x00000004\tSHA-1\tSHA_1\t7F\t
+        0x00000005\tSHA-224\tSHA_224\t7F\t
+        0x00000006\tSHA-256\tSHA_256\t7F\t
+        0x00000007\tSHA-384\tSHA_384\t7F\t
+        0x00000008\tSHA-512\tSHA_512\t7F\t
+        0x00000009\tRIPEMD-160\tRIPEMD_160\t7F\t
+        0x0000000A\tTiger\tTiger\t7F\t
+        0x0000000B\tWhirlpool\tWhirlpool\t7F\t
+        0x0000000C\tSHA-512/224\tSHA_512_224\t7C\t
+        0x0000000D\tSHA-512/256\tSHA_512_256\t7C\t
+        0x0000000E\tSHA-3-224\tSHA_3_224\t10\trenamed in later versions
+        0x0000000E\tSHA3-224\tSHA3_224\t60\t
+        0x0000000F\tSHA-3-256\tSHA_3_256\t10\trenamed in later versions
+        0x0000000F\tSHA3-256\tSHA3_256\t60\t
+        0x00000010\tSHA-3-384\tSHA_3_384\t10\trenamed in later versions
+        0x00000010\tSHA3-384\tSHA3_384\t60\t
+        0x00000011\tSHA-3-512\tSHA_3_512\t10\trenamed in later versions
+        0x00000011\tSHA3-512\tSHA3_512\t60\t
+        =\tInterop Function\tInteropFunction\tenumeration
+        0x00000001\tBegin\tBegin\t60\t
+        0x00000002\tEnd\tEnd\t60\t
+        0x00000003\tReset\tReset\t60\t
+        =\tItem Type\tItemType\tenumeration
+        0x00000001\tStructure\tStructure\t60\t
+        0x00000002\tInteger\tInteger\t60\t
+        0x00000003\tLong Integer\tLongInteger\t60\t
+        0x00000004\tBig Integer\tBigInteger\t60\t
+        0x00000005\tEnumeration\tEnumeration\t60\t
+        0x00000006\tBoolean\tBoolean\t60\t
+        0x00000007\tText String\tTextString\t60\t
+        0x00000008\tByte String\tByteString\t60\t
+        0x00000009\tDate Time\tDateTime\t60\t
+        0x0000000A\tInterval\tInterval\t60\t
+        0x0000000B\tDate Time Extended\tDateTimeExtended\t60\t
+        =\tKey Compression Type\tKeyCompressionType\tenumeration
+        0x00000001\tEC Public Key Type Uncompressed\tECPublicKeyTypeUncompressed\t7F\t
+        0x00000002\tEC Public Key Type X9.62 Compressed Prime\tECPublicKeyTypeX9_62CompressedPrime\t7F\t
+        0x00000003\tEC Public Key Type X9.62 Compressed Char2\tECPublicKeyTypeX9_62CompressedChar2\t7F\t
+        0x00000004\tEC Public Key Type X9.62 Hybrid\tECPublicKeyTypeX9_62Hybrid\t7F\t
+        =\tKey Format Type\tKeyFormatType\tenumeration
+        0x00000001\tRaw\tRaw\t7F\t
+        0x00000002\tOpaque\tOpaque\t7F\t
+        0x00000003\tPKCS#1\tPKCS_1\t7F\t
+        0x00000004\tPKCS#8\tPKCS_8\t7F\t
+        0x00000005\tX.509\tX_509\t7F\t
+        0x00000006\tECPrivateKey\tECPrivateKey\t7F\t
+        0x00000007\tTransparent Symmetric Key\tTransparentSymmetricKey\t7F\t
+        0x00000008\tTransparent DSA Private Key\tTransparentDSAPrivateKey\t7F\t
+        0x00000009\tTransparent DSA Public Key\tTransparentDSAPublicKey\t7F\t
+        0x0000000A\tTransparent RSA Private Key\tTransparentRSAPrivateKey\t7F\t
+        0x0000000B\tTransparent RSA Public Key\tTransparentRSAPublicKey\t7F\t
+        0x0000000C\tTransparent DH Private Key\tTransparentDHPrivateKey\t7F\t
+        0x0000000D\tTransparent DH Public Key\tTransparentDHPublicKey\t7F\t
+        0x0000000E\tTransparent ECDSA Private Key\tTransparentECDSAPrivateKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x0000000F\tTransparent ECDSA Public Key\tTransparentECDSAPublicKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000010\tTransparent ECDH Private Key\tTransparentECDHPrivateKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000011\tTransparent ECDH Public Key\tTransparentECDHPublicKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000012\tTransparent ECMQV Private Key\tTransparentECMQVPrivateKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000013\tTransparent ECMQV Public Key\tTransparentECMQVPublicKey\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000014\tTransparent EC Private Key\tTransparentECPrivateKey\t78\t
+        0x00000015\tTransparent EC Public Key\tTransparentECPublicKey\t78\t
+        0x00000016\tPKCS#12\tPKCS_12\t70\t
+        0x00000017\tPKCS#10\tPKCS_10\t60\t
+        =\tKey Role Type\tKeyRoleType\tenumeration
+        0x00000001\tBDK\tBDK\t7F\t
+        0x00000002\tCVK\tCVK\t7F\t
+        0x00000003\tDEK\tDEK\t7F\t
+        0x00000004\tMKAC\tMKAC\t7F\t
+        0x00000005\tMKSMC\tMKSMC\t7F\t
+        0x00000006\tMKSMI\tMKSMI\t7F\t
+        0x00000007\tMKDAC\tMKDAC\t7F\t
+        0x00000008\tMKDN\tMKDN\t7F\t
+        0x00000009\tMKCP\tMKCP\t7F\t
+        0x0000000A\tMKOTH\tMKOTH\t7F\t
+        0x0000000B\tKEK\tKEK\t7F\t
+        0x0000000C\tMAC 16609\tMAC16609\t01\trenamed in later versions
+        0x0000000C\tMAC16609\tMAC16609\t7E\t
+        0x0000000D\tMAC 97971\tMAC97971\t01\trenamed in later versions
+        0x0000000D\tMAC97971\tMAC97971\t7E\t
+        0x0000000E\tMAC 97972\tMAC97972\t01\trenamed in later versions
+        0x0000000E\tMAC97972\tMAC97972\t7E\t
+        0x0000000F\tMAC 97973\tMAC97973\t01\trenamed in later versions
+        0x0000000F\tMAC97973\tMAC97973\t7E\t
+        0x00000010\tMAC 97974\tMAC97974\t01\trenamed in later versions
+        0x00000010\tMAC97974\tMAC97974\t7E\t
+        0x00000011\tMAC 97975\tMAC97975\t01\trenamed in later versions
+        0x00000011\tMAC97975\tMAC97975\t7E\t
+        0x00000012\tZPK\tZPK\t7F\t
+        0x00000013\tPVKIBM\tPVKIBM\t7F\t
+        0x00000014\tPVKPVV\tPVKPVV\t7F\t
+        0x00000015\tPVKOTH\tPVKOTH\t7F\t
+        0x00000016\tDUKPT\tDUKPT\t70\t
+        0x00000017\tIV\tIV\t70\t
+        0x00000018\tTRKBK\tTRKBK\t70\t
+        =\tKey Value Location Type\tKeyValueLocationType\tenumeration
+        0x00000001\tUninterpreted Text String\tUninterpretedTextString\t7C\t
+        0x00000002\tURI\tURI\t7C\t
+        =\tKey Wrap Type\tKeyWrapType\tenumeration
+        0x00000001\tNot Wrapped\tNotWrapped\t70\t
+        0x00000002\tAs Registered\tAsRegistered\t70\t
+        =\tLink Type\tLinkType\tenumeration
+        0x00000101\tCertificate Link\tCertificateLink\t7F\t
+        0x00000102\tPublic Key Link\tPublicKeyLink\t7F\t
+        0x00000103\tPrivate Key Link\tPrivateKeyLink\t7F\t
+        0x00000104\tDerivation Base Object Link\tDerivationBaseObjectLink\t7F\t
+        0x00000105\tDerived Key Link\tDerivedKeyLink\t7F\t
+        0x00000106\tReplacement Object Link\tReplacementObjectLink\t7F\t
+        0x00000107\tReplaced Object Link\tReplacedObjectLink\t7F\t
+        0x00000108\tParent Link\tParentLink\t7C\t
+        0x00000109\tChild Link\tChildLink\t7C\t
+        0x0000010A\tPrevious Link\tPreviousLink\t7C\t
+        0x0000010B\tNext Link\tNextLink\t7C\t
+        0x0000010C\tPKCS#12 Certificate Link\tPKCS_12CertificateLink\t70\t
+        0x0000010D\tPKCS#12 Password Link\tPKCS_12PasswordLink\t70\t
+        0x0000010E\tWrapping Key Link\tWrappingKeyLink\t60\t
+        =\tMask Generator\tMaskGenerator\tenumeration
+        0x00000001\tMGF1\tMGF1\t10\trenamed in later versions
+        0x00000001\tMFG1\tMFG1\t60\t
+        =\tName Type\tNameType\tenumeration
+        0x00000001\tUninterpreted Text String\tUninterpretedTextString\t7F\t
+        0x00000002\tURI\tURI\t7F\t
+        =\tNIST Key Type\tNISTKeyType\tenumeration
+        0x00000001\tPrivate signature key\tPrivateSignatureKey\t60\t
+        0x00000002\tPublic signature verification key\tPublicSignatureVerificationKey\t60\t
+        0x00000003\tSymmetric authentication key\tSymmetricAuthenticationKey\t60\t
+        0x00000004\tPrivate authentication key\tPrivateAuthenticationKey\t60\t
+        0x00000005\tPublic authentication key\tPublicAuthenticationKey\t60\t
+        0x00000006\tSymmetric data encryption key\tSymmetricDataEncryptionKey\t60\t
+        0x00000007\tSymmetric key wrapping key\tSymmetricKeyWrappingKey\t60\t
+        0x00000008\tSymmetric random number generation key\tSymmetricRandomNumberGenerationKey\t60\t
+        0x00000009\tSymmetric master key\tSymmetricMasterKey\t60\t
+        0x0000000A\tPrivate key transport key\tPrivateKeyTransportKey\t60\t
+        0x0000000B\tPublic key transport key\tPublicKeyTransportKey\t60\t
+        0x0000000C\tSymmetric key agreement key\tSymmetricKeyAgreementKey\t60\t
+        0x0000000D\tPrivate static key agreement key\tPrivateStaticKeyAgreementKey\t60\t
+        0x0000000E\tPublic static key agreement key\tPublicStaticKeyAgreementKey\t60\t
+        0x0000000F\tPrivate ephemeral key agreement key\tPrivateEphemeralKeyAgreementKey\t60\t
+        0x00000010\tPublic ephemeral key agreement key\tPublicEphemeralKeyAgreementKey\t60\t
+        0x00000011\tSymmetric authorization key\tSymmetricAuthorizationKey\t60\t
+        0x00000012\tPrivate authorization key\tPrivateAuthorizationKey\t60\t
+        0x00000013\tPublic authorization key\tPublicAuthorizationKey\t60\t
+        =\tObject Group Member\tObjectGroupMember\tenumeration
+        0x00000001\tGroup Member Fresh\tGroupMemberFresh\t7E\t
+        0x00000002\tGroup Member Default\tGroupMemberDefault\t7E\t
+        =\tObject Type\tObjectType\tenumeration
+        0x00000001\tCertificate\tCertificate\t7F\t
+        0x00000002\tSymmetric Key\tSymmetricKey\t7F\t
+        0x00000003\tPublic Key\tPublicKey\t7F\t
+        0x00000004\tPrivate Key\tPrivateKey\t7F\t
+        0x00000005\tSplit Key\tSplitKey\t7F\t
+        0x00000006\tTemplate\tTemplate\t1F\tdeprecated; designated (Reserved) in 2.0,2.1
+        0x00000007\tSecret Data\tSecretData\t7F\t
+        0x00000008\tOpaque Object\tOpaqueObject\t7F\t
+        0x00000009\tPGP Key\tPGPKey\t7C\t
+        0x0000000A\tCertificate Request\tCertificateRequest\t60\t
+        =\tOperation\tOperation\tenumeration
+        0x00000001\tCreate\tCreate\t7F\t
+        0x00000002\tCreate Key Pair\tCreateKeyPair\t7F\t
+        0x00000003\tRegister\tRegister\t7F\t
+        0x00000004\tRe-key\tReKey\t7F\t
+        0x00000005\tDerive Key\tDeriveKey\t7F\t
+        0x00000006\tCertify\tCertify\t7F\t
+        0x00000007\tRe-certify\tReCertify\t7F\t
+        0x00000008\tLocate\tLocate\t7F\t
+        0x00000009\tCheck\tCheck\t7F\t
+        0x0000000A\tGet\tGet\t7F\t
+        0x0000000B\tGet Attributes\tGetAttributes\t7F\t
+        0x0000000C\tGet Attribute List\tGetAttributeList\t7F\t
+        0x0000000D\tAdd Attribute\tAddAttribute\t7F\t
+        0x0000000E\tModify Attribute\tModifyAttribute\t7F\t
+        0x0000000F\tDelete Attribute\tDeleteAttribute\t7F\t
+        0x00000010\tObtain Lease\tObtainLease\t7F\t
+        0x00000011\tGet Usage Allocation\tGetUsageAllocation\t7F\t
+        0x00000012\tActivate\tActivate\t7F\t
+        0x00000013\tRevoke\tRevoke\t7F\t
+        0x00000014\tDestroy\tDestroy\t7F\t
+        0x00000015\tArchive\tArchive\t7F\t
+        0x00000016\tRecover\tRecover\t7F\t
+        0x00000017\tValidate\tValidate\t7F\t
+        0x00000018\tQuery\tQuery\t7F\t
+        0x00000019\tCancel\tCancel\t7F\t
+        0x0000001A\tPoll\tPoll\t7F\t
+        0x0000001B\tNotify\tNotify\t7F\t
+        0x0000001C\tPut\tPut\t7F\t
+        0x0000001D\tRe-key Key Pair\tReKeyKeyPair\t7E\t
+        0x0000001E\tDiscover Versions\tDiscoverVersions\t7E\t
+        0x0000001F\tEncrypt\tEncrypt\t7C\t
+        0x00000020\tDecrypt\tDecrypt\t7C\t
+        0x00000021\tSign\tSign\t7C\t
+        0x00000022\tSignature Verify\tSignatureVerify\t7C\t
+        0x00000023\tMAC\tMAC\t7C\t
+        0x00000024\tMAC Verify\tMACVerify\t7C\t
+        0x00000025\tRNG Retrieve\tRNGRetrieve\t7C\t
+        0x00000026\tRNG Seed\tRNGSeed\t7C\t
+        0x00000027\tHash\tHash\t7C\t
+        0x00000028\tCreate Split Key\tCreateSplitKey\t7C\t
+        0x00000029\tJoin Split Key\tJoinSplitKey\t7C\t
+        0x0000002A\tImport\tImport\t70\t
+        0x0000002B\tExport\tExport\t70\t
+        0x0000002C\tLog\tLog\t60\t
+        0x0000002D\tLogin\tLogin\t60\t
+        0x0000002E\tLogout\tLogout\t60\t
+        0x0000002F\tDelegated Login\tDelegatedLogin\t60\t
+        0x00000030\tAdjust Attribute\tAdjustAttribute\t60\t
+        0x00000031\tSet Attribute\tSetAttribute\t60\t
+        0x00000032\tSet Endpoint Role\tSetEndpointRole\t60\t
+        0x00000033\tPKCS#11\tPKCS_11\t60\t
+        0x00000034\tInterop\tInterop\t60\t
+        0x00000035\tRe-Provision\tReProvision\t60\t
+        0x00000036\tSet Defaults\tSetDefaults\t40\t
+        0x00000037\tSet Constraints\tSetConstraints\t40\t
+        0x00000038\tGet Constraints\tGetConstraints\t40\t
+        0x00000039\tQuery Asynchronous Requests\tQueryAsynchronousRequests\t40\t
+        0x0000003A\tProcess\tProcess\t40\t
+        0x0000003B\tPing\tPing\t40\t
+        =\tPadding Method\tPaddingMethod\tenumeration
+        0x00000001\tNone\tNone\t7F\t
+        0x00000002\tOAEP\tOAEP\t7F\t
+        0x00000003\tPKCS5\tPKCS5\t7F\t
+        0x00000004\tSSL3\tSSL3\t7F\t
+        0x00000005\tZeros\tZeros\t7F\t
+        0x00000006\tANSI X9.23\tANSIX9_23\t7F\t
+        0x00000007\tISO 10126\tISO10126\t7F\t
+        0x00000008\tPKCS1 v1.5\tPKCS1V1_5\t7F\t
+        0x00000009\tX9.31\tX9_31\t7F\t
+        0x0000000A\tPSS\tPSS\t7F\t
+        =\tProcessing Stage\tProcessingStage\tenumeration
+        0x00000001\tSubmitted\tSubmitted\t40\t
+        0x00000002\tIn Process\tInProcess\t40\t
+        0x00000003\tCompleted\tCompleted\t40\t
+        =\tProfile Name\tProfileName\tenumeration
+        0x00000001\tBaseline Server Basic KMIP v1.2\tBaselineServerBasicKMIPV1_2\t18\tnot listed after 1.4
+        0x00000002\tBaseline Server TLS v1.2 KMIP v1.2\tBaselineServerTLSV1_2KMIPV1_2\t18\tnot listed after 1.4
+        0x00000003\tBaseline Client Basic KMIP v1.2\tBaselineClientBasicKMIPV1_2\t18\tnot listed after 1.4
+        0x00000004\tBaseline Client TLS v1.2 KMIP v1.2\tBaselineClientTLSV1_2KMIPV1_2\t18\tnot listed after 1.4
+        0x00000005\tComplete Server Basic KMIP v1.2\tCompleteServerBasicKMIPV1_2\t18\tnot listed after 1.4
+        0x00000006\tComplete Server TLS v1.2 KMIP v1.2\tCompleteServerTLSV1_2KMIPV1_2\t18\tnot listed after 1.4
+        0x00000007\tTape Library Client KMIP v1.0\tTapeLibraryClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000008\tTape Library Client KMIP v1.1\tTapeLibraryClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000009\tTape Library Client KMIP v1.2\tTapeLibraryClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000000A\tTape Library Server KMIP v1.0\tTapeLibraryServerKMIPV1_0\t18\tnot listed after 1.4
+        0x0000000B\tTape Library Server KMIP v1.1\tTapeLibraryServerKMIPV1_1\t18\tnot listed after 1.4
+        0x0000000C\tTape Library Server KMIP v1.2\tTapeLibraryServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000000D\tSymmetric Key Lifecycle Client KMIP v1.0\tSymmetricKeyLifecycleClientKMIPV1_0\t18\tnot listed after 1.4
+        0x0000000E\tSymmetric Key Lifecycle Client KMIP v1.1\tSymmetricKeyLifecycleClientKMIPV1_1\t18\tnot listed after 1.4
+        0x0000000F\tSymmetric Key Lifecycle Client KMIP v1.2\tSymmetricKeyLifecycleClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000010\tSymmetric Key Lifecycle Server KMIP v1.0\tSymmetricKeyLifecycleServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000011\tSymmetric Key Lifecycle Server KMIP v1.1\tSymmetricKeyLifecycleServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000012\tSymmetric Key Lifecycle Server KMIP v1.2\tSymmetricKeyLifecycleServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000013\tAsymmetric Key Lifecycle Client KMIP v1.0\tAsymmetricKeyLifecycleClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000014\tAsymmetric Key Lifecycle Client KMIP v1.1\tAsymmetricKeyLifecycleClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000015\tAsymmetric Key Lifecycle Client KMIP v1.2\tAsymmetricKeyLifecycleClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000016\tAsymmetric Key Lifecycle Server KMIP v1.0\tAsymmetricKeyLifecycleServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000017\tAsymmetric Key Lifecycle Server KMIP v1.1\tAsymmetricKeyLifecycleServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000018\tAsymmetric Key Lifecycle Server KMIP v1.2\tAsymmetricKeyLifecycleServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000019\tBasic Cryptographic Client KMIP v1.2\tBasicCryptographicClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001A\tBasic Cryptographic Server KMIP v1.2\tBasicCryptographicServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001B\tAdvanced Cryptographic Client KMIP v1.2\tAdvancedCryptographicClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001C\tAdvanced Cryptographic Server KMIP v1.2\tAdvancedCryptographicServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001D\tRNG Cryptographic Client KMIP v1.2\tRNGCryptographicClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001E\tRNG Cryptographic Server KMIP v1.2\tRNGCryptographicServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000001F\tBasic Symmetric Key Foundry Client KMIP v1.0\tBasicSymmetricKeyFoundryClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000020\tIntermediate Symmetric Key Foundry Client KMIP v1.0\tIntermediateSymmetricKeyFoundryClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000021\tAdvanced Symmetric Key Foundry Client KMIP v1.0\tAdvancedSymmetricKeyFoundryClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000022\tBasic Symmetric Key Foundry Client KMIP v1.1\tBasicSymmetricKeyFoundryClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000023\tIntermediate Symmetric Key Foundry Client KMIP v1.1\tIntermediateSymmetricKeyFoundryClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000024\tAdvanced Symmetric Key Foundry Client KMIP v1.1\tAdvancedSymmetricKeyFoundryClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000025\tBasic Symmetric Key Foundry Client KMIP v1.2\tBasicSymmetricKeyFoundryClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000026\tIntermediate Symmetric Key Foundry Client KMIP v1.2\tIntermediateSymmetricKeyFoundryClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000027\tAdvanced Symmetric Key Foundry Client KMIP v1.2\tAdvancedSymmetricKeyFoundryClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000028\tSymmetric Key Foundry Server KMIP v1.0\tSymmetricKeyFoundryServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000029\tSymmetric Key Foundry Server KMIP v1.1\tSymmetricKeyFoundryServerKMIPV1_1\t18\tnot listed after 1.4
+        0x0000002A\tSymmetric Key Foundry Server KMIP v1.2\tSymmetricKeyFoundryServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000002B\tOpaque Managed Object Store Client KMIP v1.0\tOpaqueManagedObjectStoreClientKMIPV1_0\t18\tnot listed after 1.4
+        0x0000002C\tOpaque Managed Object Store Client KMIP v1.1\tOpaqueManagedObjectStoreClientKMIPV1_1\t18\tnot listed after 1.4
+        0x0000002D\tOpaque Managed Object Store Client KMIP v1.2\tOpaqueManagedObjectStoreClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000002E\tOpaque Managed Object Store Server KMIP v1.0\tOpaqueManagedObjectStoreServerKMIPV1_0\t18\tnot listed after 1.4
+        0x0000002F\tOpaque Managed Object Store Server KMIP v1.1\tOpaqueManagedObjectStoreServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000030\tOpaque Managed Object Store Server KMIP v1.2\tOpaqueManagedObjectStoreServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000031\tSuite B minLOS_128 Client KMIP v1.0\tSuiteBMinLOS_128ClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000032\tSuite B minLOS_128 Client KMIP v1.1\tSuiteBMinLOS_128ClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000033\tSuite B minLOS_128 Client KMIP v1.2\tSuiteBMinLOS_128ClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000034\tSuite B minLOS_128 Server KMIP v1.0\tSuiteBMinLOS_128ServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000035\tSuite B minLOS_128 Server KMIP v1.1\tSuiteBMinLOS_128ServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000036\tSuite B minLOS_128 Server KMIP v1.2\tSuiteBMinLOS_128ServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000037\tSuite B minLOS_192 Client KMIP v1.0\tSuiteBMinLOS_192ClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000038\tSuite B minLOS_192 Client KMIP v1.1\tSuiteBMinLOS_192ClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000039\tSuite B minLOS_192 Client KMIP v1.2\tSuiteBMinLOS_192ClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000003A\tSuite B minLOS_192 Server KMIP v1.0\tSuiteBMinLOS_192ServerKMIPV1_0\t18\tnot listed after 1.4
+        0x0000003B\tSuite B minLOS_192 Server KMIP v1.1\tSuiteBMinLOS_192ServerKMIPV1_1\t18\tnot listed after 1.4
+        0x0000003C\tSuite B minLOS_192 Server KMIP v1.2\tSuiteBMinLOS_192ServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000003D\tStorage Array with Self Encrypting Drive Client KMIP v1.0\tStorageArrayWithSelfEncryptingDriveClientKMIPV1_0\t18\tnot listed after 1.4
+        0x0000003E\tStorage Array with Self Encrypting Drive Client KMIP v1.1\tStorageArrayWithSelfEncryptingDriveClientKMIPV1_1\t18\tnot listed after 1.4
+        0x0000003F\tStorage Array with Self Encrypting Drive Client KMIP v1.2\tStorageArrayWithSelfEncryptingDriveClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000040\tStorage Array with Self Encrypting Drive Server KMIP v1.0\tStorageArrayWithSelfEncryptingDriveServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000041\tStorage Array with Self Encrypting Drive Server KMIP v1.1\tStorageArrayWithSelfEncryptingDriveServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000042\tStorage Array with Self Encrypting Drive Server KMIP v1.2\tStorageArrayWithSelfEncryptingDriveServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000043\tHTTPS Client KMIP v1.0\tHTTPSClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000044\tHTTPS Client KMIP v1.1\tHTTPSClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000045\tHTTPS Client KMIP v1.2\tHTTPSClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000046\tHTTPS Server KMIP v1.0\tHTTPSServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000047\tHTTPS Server KMIP v1.1\tHTTPSServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000048\tHTTPS Server KMIP v1.2\tHTTPSServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000049\tJSON Client KMIP v1.0\tJSONClientKMIPV1_0\t18\tnot listed after 1.4
+        0x0000004A\tJSON Client KMIP v1.1\tJSONClientKMIPV1_1\t18\tnot listed after 1.4
+        0x0000004B\tJSON Client KMIP v1.2\tJSONClientKMIPV1_2\t18\tnot listed after 1.4
+        0x0000004C\tJSON Server KMIP v1.0\tJSONServerKMIPV1_0\t18\tnot listed after 1.4
+        0x0000004D\tJSON Server KMIP v1.1\tJSONServerKMIPV1_1\t18\tnot listed after 1.4
+        0x0000004E\tJSON Server KMIP v1.2\tJSONServerKMIPV1_2\t18\tnot listed after 1.4
+        0x0000004F\tXML Client KMIP v1.0\tXMLClientKMIPV1_0\t18\tnot listed after 1.4
+        0x00000050\tXML Client KMIP v1.1\tXMLClientKMIPV1_1\t18\tnot listed after 1.4
+        0x00000051\tXML Client KMIP v1.2\tXMLClientKMIPV1_2\t18\tnot listed after 1.4
+        0x00000052\tXML Server KMIP v1.0\tXMLServerKMIPV1_0\t18\tnot listed after 1.4
+        0x00000053\tXML Server KMIP v1.1\tXMLServerKMIPV1_1\t18\tnot listed after 1.4
+        0x00000054\tXML Server KMIP v1.2\tXMLServerKMIPV1_2\t18\tnot listed after 1.4
+        0x00000055\tBaseline Server Basic KMIP v1.3\tBaselineServerBasicKMIPV1_3\t18\tnot listed after 1.4
+        0x00000056\tBaseline Server TLS v1.2 KMIP v1.3\tBaselineServerTLSV1_2KMIPV1_3\t18\tnot listed after 1.4
+        0x00000057\tBaseline Client Basic KMIP v1.3\tBaselineClientBasicKMIPV1_3\t18\tnot listed after 1.4
+        0x00000058\tBaseline Client TLS v1.2 KMIP v1.3\tBaselineClientTLSV1_2KMIPV1_3\t18\tnot listed after 1.4
+        0x00000059\tComplete Server Basic KMIP v1.3\tCompleteServerBasicKMIPV1_3\t18\tnot listed after 1.4
+        0x0000005A\tComplete Server TLS v1.2 KMIP v1.3\tCompleteServerTLSV1_2KMIPV1_3\t18\tnot listed after 1.4
+        0x0000005B\tTape Library Client KMIP v1.3\tTapeLibraryClientKMIPV1_3\t18\tnot listed after 1.4
+        0x0000005C\tTape Library Server KMIP v1.3\tTapeLibraryServerKMIPV1_3\t18\tnot listed after 1.4
+        0x0000005D\tSymmetric Key Lifecycle Client KMIP v1.3\tSymmetricKeyLifecycleClientKMIPV1_3\t18\tnot listed after 1.4
+        0x0000005E\tSymmetric Key Lifecycle Server KMIP v1.3\tSymmetricKeyLifecycleServerKMIPV1_3\t18\tnot listed after 1.4
+        0x0000005F\tAsymmetric Key Lifecycle Client KMIP v1.3\tAsymmetricKeyLifecycleClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000060\tAsymmetric Key Lifecycle Server KMIP v1.3\tAsymmetricKeyLifecycleServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000061\tBasic Cryptographic Client KMIP v1.3\tBasicCryptographicClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000062\tBasic Cryptographic Server KMIP v1.3\tBasicCryptographicServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000063\tAdvanced Cryptographic Client KMIP v1.3\tAdvancedCryptographicClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000064\tAdvanced Cryptographic Server KMIP v1.3\tAdvancedCryptographicServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000065\tRNG Cryptographic Client KMIP v1.3\tRNGCryptographicClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000066\tRNG Cryptographic Server KMIP v1.3\tRNGCryptographicServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000067\tBasic Symmetric Key Foundry Client KMIP v1.3\tBasicSymmetricKeyFoundryClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000068\tIntermediate Symmetric Key Foundry Client KMIP v1.3\tIntermediateSymmetricKeyFoundryClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000069\tAdvanced Symmetric Key Foundry Client KMIP v1.3\tAdvancedSymmetricKeyFoundryClientKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006A\tSymmetric Key Foundry Server KMIP v1.3\tSymmetricKeyFoundryServerKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006B\tOpaque Managed Object Store Client KMIP v1.3\tOpaqueManagedObjectStoreClientKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006C\tOpaque Managed Object Store Server KMIP v1.3\tOpaqueManagedObjectStoreServerKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006D\tSuite B minLOS_128 Client KMIP v1.3\tSuiteBMinLOS_128ClientKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006E\tSuite B minLOS_128 Server KMIP v1.3\tSuiteBMinLOS_128ServerKMIPV1_3\t18\tnot listed after 1.4
+        0x0000006F\tSuite B minLOS_192 Client KMIP v1.3\tSuiteBMinLOS_192ClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000070\tSuite B minLOS_192 Server KMIP v1.3\tSuiteBMinLOS_192ServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000071\tStorage Array with Self Encrypting Drive Client KMIP v1.3\tStorageArrayWithSelfEncryptingDriveClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000072\tStorage Array with Self Encrypting Drive Server KMIP v1.3\tStorageArrayWithSelfEncryptingDriveServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000073\tHTTPS Client KMIP v1.3\tHTTPSClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000074\tHTTPS Server KMIP v1.3\tHTTPSServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000075\tJSON Client KMIP v1.3\tJSONClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000076\tJSON Server KMIP v1.3\tJSONServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000077\tXML Client KMIP v1.3\tXMLClientKMIPV1_3\t18\tnot listed after 1.4
+        0x00000078\tXML Server KMIP v1.3\tXMLServerKMIPV1_3\t18\tnot listed after 1.4
+        0x00000079\tBaseline Server Basic KMIP v1.4\tBaselineServerBasicKMIPV1_4\t10\tnot listed after 1.4
+        0x0000007A\tBaseline Server TLS v1.2 KMIP v1.4\tBaselineServerTLSV1_2KMIPV1_4\t10\tnot listed after 1.4
+        0x0000007B\tBaseline Client Basic KMIP v1.4\tBaselineClientBasicKMIPV1_4\t10\tnot listed after 1.4
+        0x0000007C\tBaseline Client TLS v1.2 KMIP v1.4\tBaselineClientTLSV1_2KMIPV1_4\t10\tnot listed after 1.4
+        0x0000007D\tComplete Server Basic KMIP v1.4\tCompleteServerBasicKMIPV1_4\t10\tnot listed after 1.4
+        0x0000007E\tComplete Server TLS v1.2 KMIP v1.4\tCompleteServerTLSV1_2KMIPV1_4\t10\tnot listed after 1.4
+        0x0000007F\tTape Library Client KMIP v1.4\tTapeLibraryClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000080\tTape Library Server KMIP v1.4\tTapeLibraryServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000081\tSymmetric Key Lifecycle Client KMIP v1.4\tSymmetricKeyLifecycleClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000082\tSymmetric Key Lifecycle Server KMIP v1.4\tSymmetricKeyLifecycleServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000083\tAsymmetric Key Lifecycle Client KMIP v1.4\tAsymmetricKeyLifecycleClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000084\tAsymmetric Key Lifecycle Server KMIP v1.4\tAsymmetricKeyLifecycleServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000085\tBasic Cryptographic Client KMIP v1.4\tBasicCryptographicClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000086\tBasic Cryptographic Server KMIP v1.4\tBasicCryptographicServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000087\tAdvanced Cryptographic Client KMIP v1.4\tAdvancedCryptographicClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000088\tAdvanced Cryptographic Server KMIP v1.4\tAdvancedCryptographicServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000089\tRNG Cryptographic Client KMIP v1.4\tRNGCryptographicClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008A\tRNG Cryptographic Server KMIP v1.4\tRNGCryptographicServerKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008B\tBasic Symmetric Key Foundry Client KMIP v1.4\tBasicSymmetricKeyFoundryClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008C\tIntermediate Symmetric Key Foundry Client KMIP v1.4\tIntermediateSymmetricKeyFoundryClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008D\tAdvanced Symmetric Key Foundry Client KMIP v1.4\tAdvancedSymmetricKeyFoundryClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008E\tSymmetric Key Foundry Server KMIP v1.4\tSymmetricKeyFoundryServerKMIPV1_4\t10\tnot listed after 1.4
+        0x0000008F\tOpaque Managed Object Store Client KMIP v1.4\tOpaqueManagedObjectStoreClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000090\tOpaque Managed Object Store Server KMIP v1.4\tOpaqueManagedObjectStoreServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000091\tSuite B minLOS_128 Client KMIP v1.4\tSuiteBMinLOS_128ClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000092\tSuite B minLOS_128 Server KMIP v1.4\tSuiteBMinLOS_128ServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000093\tSuite B minLOS_192 Client KMIP v1.4\tSuiteBMinLOS_192ClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000094\tSuite B minLOS_192 Server KMIP v1.4\tSuiteBMinLOS_192ServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000095\tStorage Array with Self Encrypting Drive Client KMIP v1.4\tStorageArrayWithSelfEncryptingDriveClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000096\tStorage Array with Self Encrypting Drive Server KMIP v1.4\tStorageArrayWithSelfEncryptingDriveServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000097\tHTTPS Client KMIP v1.4\tHTTPSClientKMIPV1_4\t10\tnot listed after 1.4
+        0x00000098\tHTTPS Server KMIP v1.4\tHTTPSServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000099\tJSON Client KMIP v1.4\tJSONClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000009A\tJSON Server KMIP v1.4\tJSONServerKMIPV1_4\t10\tnot listed after 1.4
+        0x0000009B\tXML Client KMIP v1.4\tXMLClientKMIPV1_4\t10\tnot listed after 1.4
+        0x0000009C\tXML Server KMIP v1.4\tXMLServerKMIPV1_4\t10\tnot listed after 1.4
+        0x00000104\tComplete Server Basic\tCompleteServerBasic\t60\t
+        0x00000105\tComplete Server TLS v1.2\tCompleteServerTLSV1_2\t60\t
+        0x00000106\tTape Library Client\tTapeLibraryClient\t60\t
+        0x00000107\tTape Library Server\tTapeLibraryServer\t60\t
+        0x00000108\tSymmetric Key Lifecycle Client\tSymmetricKeyLifecycleClient\t60\t
+        0x00000109\tSymmetric Key Lifecycle Server\tSymmetricKeyLifecycleServer\t60\t
+        0x0000010A\tAsymmetric Key Lifecycle Client\tAsymmetricKeyLifecycleClient\t60\t
+        0x0000010B\tAsymmetric Key Lifecycle Server\tAsymmetricKeyLifecycleServer\t60\t
+        0x0000010C\tBasic Cryptographic Client\tBasicCryptographicClient\t60\t
+        0x0000010D\tBasic Cryptographic Server\tBasicCryptographicServer\t60\t
+        0x0000010E\tAdvanced Cryptographic Client\tAdvancedCryptographicClient\t60\t
+        0x0000010F\tAdvanced Cryptographic Server\tAdvancedCryptographicServer\t60\t
+        0x00000110\tRNG Cryptographic Client\tRNGCryptographicClient\t60\t
+        0x00000111\tRNG Cryptographic Server\tRNGCryptographicServer\t60\t
+        0x00000112\tBasic Symmetric Key Foundry Client\tBasicSymmetricKeyFoundryClient\t60\t
+        0x00000113\tIntermediate Symmetric Key Foundry Client\tIntermediateSymmetricKeyFoundryClient\t60\t
+        0x00000114\tAdvanced Symmetric Key Foundry Client\tAdvancedSymmetricKeyFoundryClient\t60\t
+        0x00000115\tSymmetric Key Foundry Server\tSymmetricKeyFoundryServer\t60\t
+        0x00000116\tOpaque Managed Object Store Client\tOpaqueManagedObjectStoreClient\t60\t
+        0x00000117\tOpaque Managed Object Store Server\tOpaqueManagedObjectStoreServer\t60\t
+        0x0000011C\tStorage Array with Self Encrypting Drive Client\tStorageArrayWithSelfEncryptingDriveClient\t60\t
+        0x0000011D\tStorage Array with Self Encrypting Drive Server\tStorageArrayWithSelfEncryptingDriveServer\t60\t
+        0x0000011E\tHTTPS Client\tHTTPSClient\t60\t
+        0x0000011F\tHTTPS Server\tHTTPSServer\t60\t
+        0x00000120\tJSON Client\tJSONClient\t60\t
+        0x00000121\tJSON Server\tJSONServer\t60\t
+        0x00000122\tXML Client\tXMLClient\t60\t
+        0x00000123\tXML Server\tXMLServer\t60\t
+        0x00000124\tAES XTS Client\tAESXTSClient\t60\t
+        0x00000125\tAES XTS Server\tAESXTSServer\t60\t
+        0x00000126\tQuantum Safe Client\tQuantumSafeClient\t60\t
+        0x00000127\tQuantum Safe Server\tQuantumSafeServer\t60\t
+        0x00000128\tPKCS#11 Client\tPKCS_11Client\t60\t
+        0x00000129\tPKCS#11 Server\tPKCS_11Server\t60\t
+        0x0000012A\tBaseline Client\tBaselineClient\t60\t
+        0x0000012B\tBaseline Server\tBaselineServer\t60\t
+        0x0000012C\tComplete Server\tCompleteServer\t60\t
+        =\tProtection Level\tProtectionLevel\tenumeration
+        0x00000001\tHigh\tHigh\t60\t
+        0x00000002\tLow\tLow\t60\t
+        =\tProtection Storage Mask\tProtectionStorageMask\tmask
+        0x00000001\tSoftware\tSoftware\t60\t
+        0x00000002\tHardware\tHardware\t60\t
+        0x00000004\tOn Processor\tOnProcessor\t60\t
+        0x00000008\tOn System\tOnSystem\t60\t
+        0x00000010\tOff System\tOffSystem\t60\t
+        0x00000020\tHypervisor\tHypervisor\t60\t
+        0x00000040\tOperating System\tOperatingSystem\t60\t
+        0x00000080\tContainer\tContainer\t60\t
+        0x00000100\tOn Premises\tOnPremises\t60\t
+        0x00000200\tOff Premises\tOffPremises\t60\t
+        0x00000400\tSelf Managed\tSelfManaged\t60\t
+        0x00000800\tOutsourced\tOutsourced\t60\t
+        0x00001000\tValidated\tValidated\t60\t
+        0x00002000\tSame Jurisdiction\tSameJurisdiction\t60\t
+        =\tPut Function\tPutFunction\tenumeration
+        0x00000001\tNew\tNew\t7F\t
+        0x00000002\tReplace\tReplace\t7F\t
+        =\tQuery Function\tQueryFunction\tenumeration
+        0x00000001\tQuery Operations\tQueryOperations\t7F\t
+        0x00000002\tQuery Objects\tQueryObjects\t7F\t
+        0x00000003\tQuery Server Information\tQueryServerInformation\t7F\t
+        0x00000004\tQuery Application Namespaces\tQueryApplicationNamespaces\t7F\t
+        0x00000005\tQuery Extension List\tQueryExtensionList\t7E\t
+        0x00000006\tQuery Extension Map\tQueryExtensionMap\t7E\t
+        0x00000007\tQuery Attestation Types\tQueryAttestationTypes\t7C\t
+        0x00000008\tQuery RNGs\tQueryRNGs\t78\t
+        0x00000009\tQuery Validations\tQueryValidations\t78\t
+        0x0000000A\tQuery Profiles\tQueryProfiles\t78\t
+        0x0000000B\tQuery Capabilities\tQueryCapabilities\t78\t
+        0x0000000C\tQuery Client Registration Methods\tQueryClientRegistrationMethods\t78\t
+        0x0000000D\tQuery Defaults Information\tQueryDefaultsInformation\t60\t
+        0x0000000E\tQuery Storage Protection Masks\tQueryStorageProtectionMasks\t60\t
+        =\tRecommended Curve\tRecommendedCurve\tenumeration
+        0x00000001\tP-192\tP_192\t7F\t
+        0x00000002\tK-163\tK_163\t7F\t
+        0x00000003\tB-163\tB_163\t7F\t
+        0x00000004\tP-224\tP_224\t7F\t
+        0x00000005\tK-233\tK_233\t7F\t
+        0x00000006\tB-233\tB_233\t7F\t
+        0x00000007\tP-256\tP_256\t7F\t
+        0x00000008\tK-283\tK_283\t7F\t
+        0x00000009\tB-283\tB_283\t7F\t
+        0x0000000A\tP-384\tP_384\t7F\t
+        0x0000000B\tK-409\tK_409\t7F\t
+        0x0000000C\tB-409\tB_409\t7F\t
+        0x0000000D\tP-521\tP_521\t7F\t
+        0x0000000E\tK-571\tK_571\t7F\t
+        0x0000000F\tB-571\tB_571\t7F\t
+        0x00000010\tSECP112R1\tSECP112R1\t7C\t
+        0x00000011\tSECP112R2\tSECP112R2\t7C\t
+        0x00000012\tSECP128R1\tSECP128R1\t7C\t
+        0x00000013\tSECP128R2\tSECP128R2\t7C\t
+        0x00000014\tSECP160K1\tSECP160K1\t7C\t
+        0x00000015\tSECP160R1\tSECP160R1\t7C\t
+        0x00000016\tSECP160R2\tSECP160R2\t7C\t
+        0x00000017\tSECP192K1\tSECP192K1\t7C\t
+        0x00000018\tSECP224K1\tSECP224K1\t7C\t
+        0x00000019\tSECP256K1\tSECP256K1\t7C\t
+        0x0000001A\tSECT113R1\tSECT113R1\t7C\t
+        0x0000001B\tSECT113R2\tSECT113R2\t7C\t
+        0x0000001C\tSECT131R1\tSECT131R1\t7C\t
+        0x0000001D\tSECT131R2\tSECT131R2\t7C\t
+        0x0000001E\tSECT163R1\tSECT163R1\t7C\t
+        0x0000001F\tSECT193R1\tSECT193R1\t7C\t
+        0x00000020\tSECT193R2\tSECT193R2\t7C\t
+        0x00000021\tSECT239K1\tSECT239K1\t7C\t
+        0x00000022\tANSIX9P192V2\tANSIX9P192V2\t7C\t
+        0x00000023\tANSIX9P192V3\tANSIX9P192V3\t7C\t
+        0x00000024\tANSIX9P239V1\tANSIX9P239V1\t7C\t
+        0x00000025\tANSIX9P239V2\tANSIX9P239V2\t7C\t
+        0x00000026\tANSIX9P239V3\tANSIX9P239V3\t7C\t
+        0x00000027\tANSIX9C2PNB163V1\tANSIX9C2PNB163V1\t7C\t
+        0x00000028\tANSIX9C2PNB163V2\tANSIX9C2PNB163V2\t7C\t
+        0x00000029\tANSIX9C2PNB163V3\tANSIX9C2PNB163V3\t7C\t
+        0x0000002A\tANSIX9C2PNB176V1\tANSIX9C2PNB176V1\t7C\t
+        0x0000002B\tANSIX9C2TNB191V1\tANSIX9C2TNB191V1\t7C\t
+        0x0000002C\tANSIX9C2TNB191V2\tANSIX9C2TNB191V2\t7C\t
+        0x0000002D\tANSIX9C2TNB191V3\tANSIX9C2TNB191V3\t7C\t
+        0x0000002E\tANSIX9C2PNB208W1\tANSIX9C2PNB208W1\t7C\t
+        0x0000002F\tANSIX9C2TNB239V1\tANSIX9C2TNB239V1\t7C\t
+        0x00000030\tANSIX9C2TNB239V2\tANSIX9C2TNB239V2\t7C\t
+        0x00000031\tANSIX9C2TNB239V3\tANSIX9C2TNB239V3\t7C\t
+        0x00000032\tANSIX9C2PNB272W1\tANSIX9C2PNB272W1\t7C\t
+        0x00000033\tANSIX9C2PNB304W1\tANSIX9C2PNB304W1\t7C\t
+        0x00000034\tANSIX9C2TNB359V1\tANSIX9C2TNB359V1\t7C\t
+        0x00000035\tANSIX9C2PNB368W1\tANSIX9C2PNB368W1\t7C\t
+        0x00000036\tANSIX9C2TNB431R1\tANSIX9C2TNB431R1\t7C\t
+        0x00000037\tBRAINPOOLP160R1\tBRAINPOOLP160R1\t7C\t
+        0x00000038\tBRAINPOOLP160T1\tBRAINPOOLP160T1\t7C\t
+        0x00000039\tBRAINPOOLP192R1\tBRAINPOOLP192R1\t7C\t
+        0x0000003A\tBRAINPOOLP192T1\tBRAINPOOLP192T1\t7C\t
+        0x0000003B\tBRAINPOOLP224R1\tBRAINPOOLP224R1\t7C\t
+        0x0000003C\tBRAINPOOLP224T1\tBRAINPOOLP224T1\t7C\t
+        0x0000003D\tBRAINPOOLP256R1\tBRAINPOOLP256R1\t7C\t
+        0x0000003E\tBRAINPOOLP256T1\tBRAINPOOLP256T1\t7C\t
+        0x0000003F\tBRAINPOOLP320R1\tBRAINPOOLP320R1\t7C\t
+        0x00000040\tBRAINPOOLP320T1\tBRAINPOOLP320T1\t7C\t
+        0x00000041\tBRAINPOOLP384R1\tBRAINPOOLP384R1\t7C\t
+        0x00000042\tBRAINPOOLP384T1\tBRAINPOOLP384T1\t7C\t
+        0x00000043\tBRAINPOOLP512R1\tBRAINPOOLP512R1\t7C\t
+        0x00000044\tBRAINPOOLP512T1\tBRAINPOOLP512T1\t7C\t
+        0x00000045\tCURVE25519\tCURVE25519\t60\t
+        0x00000046\tCURVE448\tCURVE448\t60\t
+        =\tResult Reason\tResultReason\tenumeration
+        0x00000001\tItem Not Found\tItemNotFound\t7F\t
+        0x00000002\tResponse Too Large\tResponseTooLarge\t7F\t
+        0x00000003\tAuthentication Not Successful\tAuthenticationNotSuccessful\t7F\t
+        0x00000004\tInvalid Message\tInvalidMessage\t7F\t
+        0x00000005\tOperation Not Supported\tOperationNotSupported\t7F\t
+        0x00000006\tMissing Data\tMissingData\t7F\t
+        0x00000007\tInvalid Field\tInvalidField\t7F\t
+        0x00000008\tFeature Not Supported\tFeatureNotSupported\t7F\t
+        0x00000009\tOperation Canceled By Requester\tOperationCanceledByRequester\t7F\t
+        0x0000000A\tCryptographic Failure\tCryptographicFailure\t7F\t
+        0x0000000B\tIllegal Operation\tIllegalOperation\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x0000000C\tPermission Denied\tPermissionDenied\t7F\t
+        0x0000000D\tObject archived\tObjectArchived\t1F\trenamed in later versions
+        0x0000000D\tObject Archived\tObjectArchived\t60\t
+        0x0000000E\tIndex Out of Bounds\tIndexOutOfBounds\t1F\tdesignated (Reserved) in 2.0,2.1
+        0x0000000F\tApplication Namespace Not Supported\tApplicationNamespaceNotSupported\t7F\t
+        0x00000010\tKey Format Type Not Supported\tKeyFormatTypeNotSupported\t7F\t
+        0x00000011\tKey Compression Type Not Supported\tKeyCompressionTypeNotSupported\t7F\t
+        0x00000012\tEncoding Option Error\tEncodingOptionError\t7E\t
+        0x00000013\tKey Value Not Present\tKeyValueNotPresent\t7C\t
+        0x00000014\tAttestation Required\tAttestationRequired\t7C\t
+        0x00000015\tAttestation Failed\tAttestationFailed\t7C\t
+        0x00000016\tSensitive\tSensitive\t70\t
+        0x00000017\tNot Extractable\tNotExtractable\t70\t
+        0x00000018\tObject Already Exists\tObjectAlreadyExists\t70\t
+        0x00000019\tInvalid Ticket\tInvalidTicket\t60\t
+        0x0000001A\tUsage Limit Exceeded\tUsageLimitExceeded\t60\t
+        0x0000001B\tNumeric Range\tNumericRange\t60\t
+        0x0000001C\tInvalid Data Type\tInvalidDataType\t60\t
+        0x0000001D\tRead Only Attribute\tReadOnlyAttribute\t60\t
+        0x0000001E\tMulti Valued Attribute\tMultiValuedAttribute\t60\t
+        0x0000001F\tUnsupported Attribute\tUnsupportedAttribute\t60\t
+        0x00000020\tAttribute Instance Not Found\tAttributeInstanceNotFound\t60\t
+        0x00000021\tAttribute Not Found\tAttributeNotFound\t60\t
+        0x00000022\tAttribute Read Only\tAttributeReadOnly\t60\t
+        0x00000023\tAttribute Single Valued\tAttributeSingleValued\t60\t
+        0x00000024\tBad Cryptographic Parameters\tBadCryptographicParameters\t60\t
+        0x00000025\tBad Password\tBadPassword\t60\t
+        0x00000026\tCodec Error\tCodecError\t60\t
+        0x00000028\tIllegal Object Type\tIllegalObjectType\t60\t
+        0x00000029\tIncompatible Cryptographic Usage Mask\tIncompatibleCryptographicUsageMask\t60\t
+        0x0000002A\tInternal Server Error\tInternalServerError\t60\t
+        0x0000002B\tInvalid Asynchronous Correlation Value\tInvalidAsynchronousCorrelationValue\t60\t
+        0x0000002C\tInvalid Attribute\tInvalidAttribute\t60\t
+        0x0000002D\tInvalid Attribute Value\tInvalidAttributeValue\t60\t
+        0x0000002E\tInvalid Correlation Value\tInvalidCorrelationValue\t60\t
+        0x0000002F\tInvalid CSR\tInvalidCSR\t60\t
+        0x00000030\tInvalid Object Type\tInvalidObjectType\t60\t
+        0x00000032\tKey Wrap Type Not Supported\tKeyWrapTypeNotSupported\t60\t
+        0x00000034\tMissing Initialization Vector\tMissingInitializationVector\t60\t
+        0x00000035\tNon Unique Name Attribute\tNonUniqueNameAttribute\t60\t
+        0x00000036\tObject Destroyed\tObjectDestroyed\t60\t
+        0x00000037\tObject Not Found\tObjectNotFound\t60\t
+        0x00000039\tNot Authorised\tNotAuthorised\t60\t
+        0x0000003A\tServer Limit Exceeded\tServerLimitExceeded\t60\t
+        0x0000003B\tUnknown Enumeration\tUnknownEnumeration\t60\t
+        0x0000003C\tUnknown Message Extension\tUnknownMessageExtension\t60\t
+        0x0000003D\tUnknown Tag\tUnknownTag\t60\t
+        0x0000003E\tUnsupported Cryptographic Parameters\tUnsupportedCryptographicParameters\t60\t
+        0x0000003F\tUnsupported Protocol Version\tUnsupportedProtocolVersion\t60\t
+        0x00000040\tWrapping Object Archived\tWrappingObjectArchived\t60\t
+        0x00000041\tWrapping Object Destroyed\tWrappingObjectDestroyed\t60\t
+        0x00000042\tWrapping Object Not Found\tWrappingObjectNotFound\t60\t
+        0x00000043\tWrong Key Lifecycle State\tWrongKeyLifecycleState\t60\t
+        0x00000044\tProtection Storage Unavailable\tProtectionStorageUnavailable\t60\t
+        0x00000045\tPKCS#11 Codec Error\tPKCS_11CodecError\t60\t
+        0x00000046\tPKCS#11 Invalid Function\tPKCS_11InvalidFunction\t60\t
+        0x00000047\tPKCS#11 Invalid Interface\tPKCS_11InvalidInterface\t60\t
+        0x00000048\tPrivate Protection Storage Unavailable\tPrivateProtectionStorageUnavailable\t60\t
+        0x00000049\tPublic Protection Storage Unavailable\tPublicProtectionStorageUnavailable\t60\t
+        0x0000004A\tUnknown Object Group\tUnknownObjectGroup\t40\t
+        0x0000004B\tConstraint Violation\tConstraintViolation\t40\t
+        0x0000004C\tDuplicate Process Request\tDuplicateProcessRequest\t40\t
+        0x00000100\tGeneral Failure\tGeneralFailure\t7F\t
+        =\tResult Status\tResultStatus\tenumeration
+        0x00000000\tSuccess\tSuccess\t7F\t
+        0x00000001\tOperation Failed\tOperationFailed\t7F\t
+        0x00000002\tOperation Pending\tOperationPending\t7F\t
+        0x00000003\tOperation Undone\tOperationUndone\t7F\t
+        =\tRevocation Reason Code\tRevocationReasonCode\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t7F\t
+        0x00000002\tKey Compromise\tKeyCompromise\t7F\t
+        0x00000003\tCA Compromise\tCACompromise\t7F\t
+        0x00000004\tAffiliation Changed\tAffiliationChanged\t7F\t
+        0x00000005\tSuperseded\tSuperseded\t7F\t
+        0x00000006\tCessation of Operation\tCessationOfOperation\t7F\t
+        0x00000007\tPrivilege Withdrawn\tPrivilegeWithdrawn\t7F\t
+        =\tRNG Algorithm\tRNGAlgorithm\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tFIPS 186-2\tFIPS186_2\t78\t
+        0x00000003\tDRBG\tDRBG\t78\t
+        0x00000004\tNRBG\tNRBG\t78\t
+        0x00000005\tANSI X9.31\tANSIX9_31\t78\t
+        0x00000006\tANSI X9.62\tANSIX9_62\t78\t
+        =\tRNG Mode\tRNGMode\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tShared Instantiation\tSharedInstantiation\t78\t
+        0x00000003\tNon-Shared Instantiation\tNonSharedInstantiation\t78\t
+        =\tRotate Name Type\tRotateNameType\tenumeration
+        0x00000001\tUninterpreted Text String\tUninterpretedTextString\t40\t
+        0x00000002\tURI\tURI\t40\t
+        =\tSecret Data Type\tSecretDataType\tenumeration
+        0x00000001\tPassword\tPassword\t7F\t
+        0x00000002\tSeed\tSeed\t7F\t
+        =\tShredding Algorithm\tShreddingAlgorithm\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tCryptographic\tCryptographic\t78\t
+        0x00000003\tUnsupported\tUnsupported\t78\t
+        =\tSplit Key Method\tSplitKeyMethod\tenumeration
+        0x00000001\tXOR\tXOR\t7F\t
+        0x00000002\tPolynomial Sharing GF(2^16)\tPolynomialSharingGF2_16\t7F\t
+        0x00000003\tPolynomial Sharing Prime Field\tPolynomialSharingPrimeField\t7F\t
+        0x00000004\tPolynomial Sharing GF(2^8)\tPolynomialSharingGF2_8\t7C\t
+        =\tState\tState\tenumeration
+        0x00000001\tPre-Active\tPreActive\t7F\t
+        0x00000002\tActive\tActive\t7F\t
+        0x00000003\tDeactivated\tDeactivated\t7F\t
+        0x00000004\tCompromised\tCompromised\t7F\t
+        0x00000005\tDestroyed\tDestroyed\t7F\t
+        0x00000006\tDestroyed Compromised\tDestroyedCompromised\t7F\t
+        =\tStorage Status Mask\tStorageStatusMask\tmask
+        0x00000001\tOn-line storage\tOnLineStorage\t7F\t
+        0x00000002\tArchival storage\tArchivalStorage\t7F\t
+        0x00000004\tDestroyed storage\tDestroyedStorage\t60\t
+        =\tTicket Type\tTicketType\tenumeration
+        0x00000001\tLogin\tLogin\t60\t
+        =\tUnique Identifier\tUniqueIdentifier\tenumeration
+        0x00000001\tID Placeholder\tIDPlaceholder\t60\t
+        0x00000002\tCertify\tCertify\t60\t
+        0x00000003\tCreate\tCreate\t60\t
+        0x00000004\tCreate Key Pair\tCreateKeyPair\t60\t
+        0x00000005\tCreate Key Pair Private Key\tCreateKeyPairPrivateKey\t60\t
+        0x00000006\tCreate Key Pair Public Key\tCreateKeyPairPublicKey\t60\t
+        0x00000007\tCreate Split Key\tCreateSplitKey\t60\t
+        0x00000008\tDerive Key\tDeriveKey\t60\t
+        0x00000009\tImport\tImport\t60\t
+        0x0000000A\tJoin Split Key\tJoinSplitKey\t60\t
+        0x0000000B\tLocate\tLocate\t60\t
+        0x0000000C\tRegister\tRegister\t60\t
+        0x0000000D\tRe-key\tReKey\t60\t
+        0x0000000E\tRe-certify\tReCertify\t60\t
+        0x0000000F\tRe-key Key Pair\tReKeyKeyPair\t60\t
+        0x00000010\tRe-key Key Pair Private Key\tReKeyKeyPairPrivateKey\t60\t
+        0x00000011\tRe-key Key Pair Public Key\tReKeyKeyPairPublicKey\t60\t
+        =\tUnwrap Mode\tUnwrapMode\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tProcessed\tProcessed\t78\t
+        0x00000003\tNot Processed\tNotProcessed\t78\t
+        =\tUsage Limits Unit\tUsageLimitsUnit\tenumeration
+        0x00000001\tByte\tByte\t7F\t
+        0x00000002\tObject\tObject\t7F\t
+        =\tValidation Authority Type\tValidationAuthorityType\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tNIST CMVP\tNISTCMVP\t78\t
+        0x00000003\tCommon Criteria\tCommonCriteria\t78\t
+        =\tValidation Type\tValidationType\tenumeration
+        0x00000001\tUnspecified\tUnspecified\t78\t
+        0x00000002\tHardware\tHardware\t78\t
+        0x00000003\tSoftware\tSoftware\t78\t
+        0x00000004\tFirmware\tFirmware\t78\t
+        0x00000005\tHybrid\tHybrid\t78\t
+        =\tValidity Indicator\tValidityIndicator\tenumeration
+        0x00000001\tValid\tValid\t7F\t
+        0x00000002\tInvalid\tInvalid\t7F\t
+        0x00000003\tUnknown\tUnknown\t7F\t
+        =\tWrapping Method\tWrappingMethod\tenumeration
+        0x00000001\tEncrypt\tEncrypt\t7F\t
+        0x00000002\tMAC/sign\tMACSign\t7F\t
+        0x00000003\tEncrypt then MAC/sign\tEncryptThenMACSign\t7F\t
+        0x00000004\tMAC/sign then encrypt\tMACSignThenEncrypt\t7F\t
+        0x00000005\tTR-31\tTR_31\t7F\t
+        =\tPKCS#11 Function\tPKCS_11Function\tenumeration
+        0x00000001\tC_Initialize\tC_Initialize\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000002\tC_Finalize\tC_Finalize\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000003\tC_GetInfo\tC_GetInfo\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000004\tC_GetFunctionList\tC_GetFunctionList\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000005\tC_GetSlotList\tC_GetSlotList\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000006\tC_GetSlotInfo\tC_GetSlotInfo\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000007\tC_GetTokenInfo\tC_GetTokenInfo\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000008\tC_GetMechanismList\tC_GetMechanismList\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000009\tC_GetMechanismInfo\tC_GetMechanismInfo\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000A\tC_InitToken\tC_InitToken\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000B\tC_InitPIN\tC_InitPIN\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000C\tC_SetPIN\tC_SetPIN\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000D\tC_OpenSession\tC_OpenSession\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000E\tC_CloseSession\tC_CloseSession\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000000F\tC_CloseAllSessions\tC_CloseAllSessions\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000010\tC_GetSessionInfo\tC_GetSessionInfo\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000011\tC_GetOperationState\tC_GetOperationState\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000012\tC_SetOperationState\tC_SetOperationState\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000013\tC_Login\tC_Login\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000014\tC_Logout\tC_Logout\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000015\tC_CreateObject\tC_CreateObject\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000016\tC_CopyObject\tC_CopyObject\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000017\tC_DestroyObject\tC_DestroyObject\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000018\tC_GetObjectSize\tC_GetObjectSize\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000019\tC_GetAttributeValue\tC_GetAttributeValue\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001A\tC_SetAttributeValue\tC_SetAttributeValue\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001B\tC_FindObjectsInit\tC_FindObjectsInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001C\tC_FindObjects\tC_FindObjects\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001D\tC_FindObjectsFinal\tC_FindObjectsFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001E\tC_EncryptInit\tC_EncryptInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000001F\tC_Encrypt\tC_Encrypt\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000020\tC_EncryptUpdate\tC_EncryptUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000021\tC_EncryptFinal\tC_EncryptFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000022\tC_DecryptInit\tC_DecryptInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000023\tC_Decrypt\tC_Decrypt\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000024\tC_DecryptUpdate\tC_DecryptUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000025\tC_DecryptFinal\tC_DecryptFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000026\tC_DigestInit\tC_DigestInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000027\tC_Digest\tC_Digest\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000028\tC_DigestUpdate\tC_DigestUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000029\tC_DigestKey\tC_DigestKey\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002A\tC_DigestFinal\tC_DigestFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002B\tC_SignInit\tC_SignInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002C\tC_Sign\tC_Sign\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002D\tC_SignUpdate\tC_SignUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002E\tC_SignFinal\tC_SignFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000002F\tC_SignRecoverInit\tC_SignRecoverInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000030\tC_SignRecover\tC_SignRecover\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000031\tC_VerifyInit\tC_VerifyInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000032\tC_Verify\tC_Verify\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000033\tC_VerifyUpdate\tC_VerifyUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000034\tC_VerifyFinal\tC_VerifyFinal\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000035\tC_VerifyRecoverInit\tC_VerifyRecoverInit\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000036\tC_VerifyRecover\tC_VerifyRecover\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000037\tC_DigestEncryptUpdate\tC_DigestEncryptUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000038\tC_DecryptDigestUpdate\tC_DecryptDigestUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000039\tC_SignEncryptUpdate\tC_SignEncryptUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003A\tC_DecryptVerifyUpdate\tC_DecryptVerifyUpdate\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003B\tC_GenerateKey\tC_GenerateKey\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003C\tC_GenerateKeyPair\tC_GenerateKeyPair\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003D\tC_WrapKey\tC_WrapKey\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003E\tC_UnwrapKey\tC_UnwrapKey\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x0000003F\tC_DeriveKey\tC_DeriveKey\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000040\tC_SeedRandom\tC_SeedRandom\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000041\tC_GenerateRandom\tC_GenerateRandom\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000042\tC_GetFunctionStatus\tC_GetFunctionStatus\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000043\tC_CancelFunction\tC_CancelFunction\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        0x00000044\tC_WaitForSlotEvent\tC_WaitForSlotEvent\t60\tposition in CK_FUNCTION_LIST (PKCS#11 v2.40), 1-based
+        =\tPKCS#11 Return Code\tPKCS_11ReturnCode\tenumeration
+        0x00000000\tOK\tOK\t60\tCKR_OK of PKCS#11 v2.40 pkcs11t.h
+        0x00000001\tCANCEL\tCANCEL\t60\tCKR_CANCEL of PKCS#11 v2.40 pkcs11t.h
+        0x00000002\tHOST_MEMORY\tHOST_MEMORY\t60\tCKR_HOST_MEMORY of PKCS#11 v2.40 pkcs11t.h
+        0x00000003\tSLOT_ID_INVALID\tSLOT_ID_INVALID\t60\tCKR_SLOT_ID_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000005\tGENERAL_ERROR\tGENERAL_ERROR\t60\tCKR_GENERAL_ERROR of PKCS#11 v2.40 pkcs11t.h
+        0x00000006\tFUNCTION_FAILED\tFUNCTION_FAILED\t60\tCKR_FUNCTION_FAILED of PKCS#11 v2.40 pkcs11t.h
+        0x00000007\tARGUMENTS_BAD\tARGUMENTS_BAD\t60\tCKR_ARGUMENTS_BAD of PKCS#11 v2.40 pkcs11t.h
+        0x00000008\tNO_EVENT\tNO_EVENT\t60\tCKR_NO_EVENT of PKCS#11 v2.40 pkcs11t.h
+        0x00000009\tNEED_TO_CREATE_THREADS\tNEED_TO_CREATE_THREADS\t60\tCKR_NEED_TO_CREATE_THREADS of PKCS#11 v2.40 pkcs11t.h
+        0x0000000A\tCANT_LOCK\tCANT_LOCK\t60\tCKR_CANT_LOCK of PKCS#11 v2.40 pkcs11t.h
+        0x00000010\tATTRIBUTE_READ_ONLY\tATTRIBUTE_READ_ONLY\t60\tCKR_ATTRIBUTE_READ_ONLY of PKCS#11 v2.40 pkcs11t.h
+        0x00000011\tATTRIBUTE_SENSITIVE\tATTRIBUTE_SENSITIVE\t60\tCKR_ATTRIBUTE_SENSITIVE of PKCS#11 v2.40 pkcs11t.h
+        0x00000012\tATTRIBUTE_TYPE_INVALID\tATTRIBUTE_TYPE_INVALID\t60\tCKR_ATTRIBUTE_TYPE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000013\tATTRIBUTE_VALUE_INVALID\tATTRIBUTE_VALUE_INVALID\t60\tCKR_ATTRIBUTE_VALUE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x0000001B\tACTION_PROHIBITED\tACTION_PROHIBITED\t60\tCKR_ACTION_PROHIBITED of PKCS#11 v2.40 pkcs11t.h
+        0x00000020\tDATA_INVALID\tDATA_INVALID\t60\tCKR_DATA_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000021\tDATA_LEN_RANGE\tDATA_LEN_RANGE\t60\tCKR_DATA_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x00000030\tDEVICE_ERROR\tDEVICE_ERROR\t60\tCKR_DEVICE_ERROR of PKCS#11 v2.40 pkcs11t.h
+        0x00000031\tDEVICE_MEMORY\tDEVICE_MEMORY\t60\tCKR_DEVICE_MEMORY of PKCS#11 v2.40 pkcs11t.h
+        0x00000032\tDEVICE_REMOVED\tDEVICE_REMOVED\t60\tCKR_DEVICE_REMOVED of PKCS#11 v2.40 pkcs11t.h
+        0x00000040\tENCRYPTED_DATA_INVALID\tENCRYPTED_DATA_INVALID\t60\tCKR_ENCRYPTED_DATA_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000041\tENCRYPTED_DATA_LEN_RANGE\tENCRYPTED_DATA_LEN_RANGE\t60\tCKR_ENCRYPTED_DATA_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x00000050\tFUNCTION_CANCELED\tFUNCTION_CANCELED\t60\tCKR_FUNCTION_CANCELED of PKCS#11 v2.40 pkcs11t.h
+        0x00000051\tFUNCTION_NOT_PARALLEL\tFUNCTION_NOT_PARALLEL\t60\tCKR_FUNCTION_NOT_PARALLEL of PKCS#11 v2.40 pkcs11t.h
+        0x00000054\tFUNCTION_NOT_SUPPORTED\tFUNCTION_NOT_SUPPORTED\t60\tCKR_FUNCTION_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h
+        0x00000060\tKEY_HANDLE_INVALID\tKEY_HANDLE_INVALID\t60\tCKR_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000062\tKEY_SIZE_RANGE\tKEY_SIZE_RANGE\t60\tCKR_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x00000063\tKEY_TYPE_INCONSISTENT\tKEY_TYPE_INCONSISTENT\t60\tCKR_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h
+        0x00000064\tKEY_NOT_NEEDED\tKEY_NOT_NEEDED\t60\tCKR_KEY_NOT_NEEDED of PKCS#11 v2.40 pkcs11t.h
+        0x00000065\tKEY_CHANGED\tKEY_CHANGED\t60\tCKR_KEY_CHANGED of PKCS#11 v2.40 pkcs11t.h
+        0x00000066\tKEY_NEEDED\tKEY_NEEDED\t60\tCKR_KEY_NEEDED of PKCS#11 v2.40 pkcs11t.h
+        0x00000067\tKEY_INDIGESTIBLE\tKEY_INDIGESTIBLE\t60\tCKR_KEY_INDIGESTIBLE of PKCS#11 v2.40 pkcs11t.h
+        0x00000068\tKEY_FUNCTION_NOT_PERMITTED\tKEY_FUNCTION_NOT_PERMITTED\t60\tCKR_KEY_FUNCTION_NOT_PERMITTED of PKCS#11 v2.40 pkcs11t.h
+        0x00000069\tKEY_NOT_WRAPPABLE\tKEY_NOT_WRAPPABLE\t60\tCKR_KEY_NOT_WRAPPABLE of PKCS#11 v2.40 pkcs11t.h
+        0x0000006A\tKEY_UNEXTRACTABLE\tKEY_UNEXTRACTABLE\t60\tCKR_KEY_UNEXTRACTABLE of PKCS#11 v2.40 pkcs11t.h
+        0x00000070\tMECHANISM_INVALID\tMECHANISM_INVALID\t60\tCKR_MECHANISM_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000071\tMECHANISM_PARAM_INVALID\tMECHANISM_PARAM_INVALID\t60\tCKR_MECHANISM_PARAM_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000082\tOBJECT_HANDLE_INVALID\tOBJECT_HANDLE_INVALID\t60\tCKR_OBJECT_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000090\tOPERATION_ACTIVE\tOPERATION_ACTIVE\t60\tCKR_OPERATION_ACTIVE of PKCS#11 v2.40 pkcs11t.h
+        0x00000091\tOPERATION_NOT_INITIALIZED\tOPERATION_NOT_INITIALIZED\t60\tCKR_OPERATION_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h
+        0x000000A0\tPIN_INCORRECT\tPIN_INCORRECT\t60\tCKR_PIN_INCORRECT of PKCS#11 v2.40 pkcs11t.h
+        0x000000A1\tPIN_INVALID\tPIN_INVALID\t60\tCKR_PIN_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x000000A2\tPIN_LEN_RANGE\tPIN_LEN_RANGE\t60\tCKR_PIN_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x000000A3\tPIN_EXPIRED\tPIN_EXPIRED\t60\tCKR_PIN_EXPIRED of PKCS#11 v2.40 pkcs11t.h
+        0x000000A4\tPIN_LOCKED\tPIN_LOCKED\t60\tCKR_PIN_LOCKED of PKCS#11 v2.40 pkcs11t.h
+        0x000000B0\tSESSION_CLOSED\tSESSION_CLOSED\t60\tCKR_SESSION_CLOSED of PKCS#11 v2.40 pkcs11t.h
+        0x000000B1\tSESSION_COUNT\tSESSION_COUNT\t60\tCKR_SESSION_COUNT of PKCS#11 v2.40 pkcs11t.h
+        0x000000B3\tSESSION_HANDLE_INVALID\tSESSION_HANDLE_INVALID\t60\tCKR_SESSION_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x000000B4\tSESSION_PARALLEL_NOT_SUPPORTED\tSESSION_PARALLEL_NOT_SUPPORTED\t60\tCKR_SESSION_PARALLEL_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h
+        0x000000B5\tSESSION_READ_ONLY\tSESSION_READ_ONLY\t60\tCKR_SESSION_READ_ONLY of PKCS#11 v2.40 pkcs11t.h
+        0x000000B6\tSESSION_EXISTS\tSESSION_EXISTS\t60\tCKR_SESSION_EXISTS of PKCS#11 v2.40 pkcs11t.h
+        0x000000B7\tSESSION_READ_ONLY_EXISTS\tSESSION_READ_ONLY_EXISTS\t60\tCKR_SESSION_READ_ONLY_EXISTS of PKCS#11 v2.40 pkcs11t.h
+        0x000000B8\tSESSION_READ_WRITE_SO_EXISTS\tSESSION_READ_WRITE_SO_EXISTS\t60\tCKR_SESSION_READ_WRITE_SO_EXISTS of PKCS#11 v2.40 pkcs11t.h
+        0x000000C0\tSIGNATURE_INVALID\tSIGNATURE_INVALID\t60\tCKR_SIGNATURE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x000000C1\tSIGNATURE_LEN_RANGE\tSIGNATURE_LEN_RANGE\t60\tCKR_SIGNATURE_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x000000D0\tTEMPLATE_INCOMPLETE\tTEMPLATE_INCOMPLETE\t60\tCKR_TEMPLATE_INCOMPLETE of PKCS#11 v2.40 pkcs11t.h
+        0x000000D1\tTEMPLATE_INCONSISTENT\tTEMPLATE_INCONSISTENT\t60\tCKR_TEMPLATE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h
+        0x000000E0\tTOKEN_NOT_PRESENT\tTOKEN_NOT_PRESENT\t60\tCKR_TOKEN_NOT_PRESENT of PKCS#11 v2.40 pkcs11t.h
+        0x000000E1\tTOKEN_NOT_RECOGNIZED\tTOKEN_NOT_RECOGNIZED\t60\tCKR_TOKEN_NOT_RECOGNIZED of PKCS#11 v2.40 pkcs11t.h
+        0x000000E2\tTOKEN_WRITE_PROTECTED\tTOKEN_WRITE_PROTECTED\t60\tCKR_TOKEN_WRITE_PROTECTED of PKCS#11 v2.40 pkcs11t.h
+        0x000000F0\tUNWRAPPING_KEY_HANDLE_INVALID\tUNWRAPPING_KEY_HANDLE_INVALID\t60\tCKR_UNWRAPPING_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x000000F1\tUNWRAPPING_KEY_SIZE_RANGE\tUNWRAPPING_KEY_SIZE_RANGE\t60\tCKR_UNWRAPPING_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x000000F2\tUNWRAPPING_KEY_TYPE_INCONSISTENT\tUNWRAPPING_KEY_TYPE_INCONSISTENT\t60\tCKR_UNWRAPPING_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h
+        0x00000100\tUSER_ALREADY_LOGGED_IN\tUSER_ALREADY_LOGGED_IN\t60\tCKR_USER_ALREADY_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h
+        0x00000101\tUSER_NOT_LOGGED_IN\tUSER_NOT_LOGGED_IN\t60\tCKR_USER_NOT_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h
+        0x00000102\tUSER_PIN_NOT_INITIALIZED\tUSER_PIN_NOT_INITIALIZED\t60\tCKR_USER_PIN_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h
+        0x00000103\tUSER_TYPE_INVALID\tUSER_TYPE_INVALID\t60\tCKR_USER_TYPE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000104\tUSER_ANOTHER_ALREADY_LOGGED_IN\tUSER_ANOTHER_ALREADY_LOGGED_IN\t60\tCKR_USER_ANOTHER_ALREADY_LOGGED_IN of PKCS#11 v2.40 pkcs11t.h
+        0x00000105\tUSER_TOO_MANY_TYPES\tUSER_TOO_MANY_TYPES\t60\tCKR_USER_TOO_MANY_TYPES of PKCS#11 v2.40 pkcs11t.h
+        0x00000110\tWRAPPED_KEY_INVALID\tWRAPPED_KEY_INVALID\t60\tCKR_WRAPPED_KEY_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000112\tWRAPPED_KEY_LEN_RANGE\tWRAPPED_KEY_LEN_RANGE\t60\tCKR_WRAPPED_KEY_LEN_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x00000113\tWRAPPING_KEY_HANDLE_INVALID\tWRAPPING_KEY_HANDLE_INVALID\t60\tCKR_WRAPPING_KEY_HANDLE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000114\tWRAPPING_KEY_SIZE_RANGE\tWRAPPING_KEY_SIZE_RANGE\t60\tCKR_WRAPPING_KEY_SIZE_RANGE of PKCS#11 v2.40 pkcs11t.h
+        0x00000115\tWRAPPING_KEY_TYPE_INCONSISTENT\tWRAPPING_KEY_TYPE_INCONSISTENT\t60\tCKR_WRAPPING_KEY_TYPE_INCONSISTENT of PKCS#11 v2.40 pkcs11t.h
+        0x00000120\tRANDOM_SEED_NOT_SUPPORTED\tRANDOM_SEED_NOT_SUPPORTED\t60\tCKR_RANDOM_SEED_NOT_SUPPORTED of PKCS#11 v2.40 pkcs11t.h
+        0x00000121\tRANDOM_NO_RNG\tRANDOM_NO_RNG\t60\tCKR_RANDOM_NO_RNG of PKCS#11 v2.40 pkcs11t.h
+        0x00000130\tDOMAIN_PARAMS_INVALID\tDOMAIN_PARAMS_INVALID\t60\tCKR_DOMAIN_PARAMS_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000150\tBUFFER_TOO_SMALL\tBUFFER_TOO_SMALL\t60\tCKR_BUFFER_TOO_SMALL of PKCS#11 v2.40 pkcs11t.h
+        0x00000160\tSAVED_STATE_INVALID\tSAVED_STATE_INVALID\t60\tCKR_SAVED_STATE_INVALID of PKCS#11 v2.40 pkcs11t.h
+        0x00000170\tINFORMATION_SENSITIVE\tINFORMATION_SENSITIVE\t60\tCKR_INFORMATION_SENSITIVE of PKCS#11 v2.40 pkcs11t.h
+        0x00000180\tSTATE_UNSAVEABLE\tSTATE_UNSAVEABLE\t60\tCKR_STATE_UNSAVEABLE of PKCS#11 v2.40 pkcs11t.h
+        0x00000190\tCRYPTOKI_NOT_INITIALIZED\tCRYPTOKI_NOT_INITIALIZED\t60\tCKR_CRYPTOKI_NOT_INITIALIZED of PKCS#11 v2.40 pkcs11t.h
+        0x00000191\tCRYPTOKI_ALREADY_INITIALIZED\tCRYPTOKI_ALREADY_INITIALIZED\t60\tCKR_CRYPTOKI_ALREADY_INITIALIZED of PKCS#11 v2.40 pkcs11t.h
+        0x000001A0\tMUTEX_BAD\tMUTEX_BAD\t60\tCKR_MUTEX_BAD of PKCS#11 v2.40 pkcs11t.h
+        0x000001A1\tMUTEX_NOT_LOCKED\tMUTEX_NOT_LOCKED\t60\tCKR_MUTEX_NOT_LOCKED of PKCS#11 v2.40 pkcs11t.h
+        """
 }

@@ -13,7 +13,8 @@
 /// models use it to name things.
 public struct KMIPRegistry: Sendable {
     /// Every tag, enumeration and mask of KMIP 1.0 to 2.1.
-    public static let standard = KMIPRegistry(tags: standardTags, enumerations: standardEnumerations)
+    public static let standard = KMIPRegistry(
+        tags: StandardTables.tagDefinitions(), enumerations: StandardTables.enumerationDefinitions())
 
     /// The tag definitions, in registration order.
     public private(set) var tags: [TagDefinition] = []

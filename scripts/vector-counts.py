@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Runs `kmip vectors check` over Vectors/oasis-xml and writes the table of pass counts per KMIP
+version and profile family into README.md, between the `<!-- vector-counts -->` markers.
+
+    scripts/vector-counts.py            print the table
+    scripts/vector-counts.py --update   also rewrite README.md
+
+Uses the debug `kmip` in .build (run `swift build` first) unless KMIP is set.
+"""
+import collections, os, re, subprocess, sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+kmip = os.environ.get("KMIP", os.path.join(root, ".build", "debug", "kmip"))
+out = subprocess.run([kmip, "vectors", "check", os.path.join(root, "Vectors", "oasis-xml")],
+                     capture_output=True, text=True).stdout
+
+counts = collections.defaultdict(lambda: collections.Counter())
+for line in out.splitlines():
+    m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
+    if not m:
+        continue
+    outcome, version, path = m.group(1), m.group(2), m.group(3)
+    name = os.path.basename(path)
+    counts[version][outcome] += 1
+    counts[version]["files"] += 1
+summary = out.strip().splitlines()[-1] if out.strip() else "no output"
+
+rows = ["| KMIP version | files | codec: pass | known failures (listed) | fail |", "|---|---:|---:|---:|---:|"]
+for version in sorted(counts, key=lambda v: tuple(map(int, v.split(".")))):
+    c = counts[version]
+    rows.append(f"| {version} | {c['files']} | {c['PASS']} | {c['XFAIL']} | {c['FAIL'] + c['XPASS']} |")
+rows.append(f"| all | {sum(c['files'] for c in counts.values())} | {sum(c['PASS'] for c in counts.values())} | "
+            f"{sum(c['XFAIL'] for c in counts.values())} | {sum(c['FAIL'] + c['XPASS'] for c in counts.values())} |")
+table = "\n".join(rows) + f"\n\n`kmip vectors check Vectors/oasis-xml`: {summary}. Typed, reference-server and PyKMIP columns arrive with those issues.\n"
+print(table)
+
+if "--update" in sys.argv:
+    readme_path = os.path.join(root, "README.md")
+    readme = open(readme_path).read()
+    new = re.sub(r"(<!-- vector-counts -->\n).*?(<!-- /vector-counts -->)", lambda m: m.group(1) + table + m.group(2), readme, flags=re.S)
+    if new == readme and "<!-- vector-counts -->" not in readme:
+        sys.exit("README.md has no <!-- vector-counts --> markers")
+    open(readme_path, "w").write(new)
