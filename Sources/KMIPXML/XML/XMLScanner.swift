@@ -178,6 +178,7 @@ struct XMLScanner {
             }
             if byte == UInt8(ascii: "&") || byte == 0x0A || byte == 0x09 || byte == 0x0D { break }
             if byte == UInt8(ascii: "<") { throw error("'<' in an attribute value") }
+            if byte < 0x20 { throw error("control character 0x\(String(byte, radix: 16)) in an attribute value (write it as &#\(byte);)") }
             index += 1
         }
         var value = Array(bytes[start..<index])
@@ -191,6 +192,8 @@ struct XMLScanner {
                 value.append(contentsOf: try reference())
             case UInt8(ascii: "<"):
                 throw error("'<' in an attribute value")
+            case 0x00..<0x20 where byte != 0x0A && byte != 0x09 && byte != 0x0D:
+                throw error("control character 0x\(String(byte, radix: 16)) in an attribute value (write it as &#\(byte);)")
             case 0x0A, 0x09, 0x0D:
                 if byte == 0x0A { line += 1 }
                 // A CR LF pair is one line break, which becomes one space.
@@ -222,8 +225,10 @@ struct XMLScanner {
         default:
             var code: UInt32?
             if body.hasPrefix("#x") { code = UInt32(body.dropFirst(2), radix: 16) } else if body.hasPrefix("#") { code = UInt32(body.dropFirst(), radix: 10) }
-            guard let code, let scalar = Unicode.Scalar(code), code == 0x09 || code == 0x0A || code == 0x0D || code >= 0x20 else {
-                throw error("&\(body); is not a reference XML allows")
+            // Control characters are accepted as references (as XML 1.1 allows), so that any
+            // KMIP Text String survives a round trip through XML.
+            guard let code, let scalar = Unicode.Scalar(code) else {
+                throw error("&\(body); is not a character reference")
             }
             return Array(String(Character(scalar)).utf8)
         }

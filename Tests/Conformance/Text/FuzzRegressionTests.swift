@@ -37,3 +37,22 @@ struct FuzzRegressionTests {
         #expect(error.line == 2)
     }
 }
+
+@Suite("Fuzzer findings, XML text")
+struct XMLTextFuzzRegressionTests {
+    @Test("control characters in a Text String survive XML as references")
+    func controlCharacters() throws {
+        let item = KMIPItem(.requestPayload, structure: [KMIPItem(.validationAuthorityURI, .textString("a\u{0}b\u{1}c\u{1F}\td\ne\r"))])
+        let xml = KMIPXMLEncoder().encode(item)
+        #expect(xml.contains("value=\"a&#0;b&#1;c&#31;&#9;d&#10;e&#13;\""))
+        #expect(try KMIPXMLDecoder().decode(xml) == item)
+    }
+
+    @Test("a raw control character in an attribute value is not well-formed")
+    func rawControlCharacter() throws {
+        let error = try #require(throws: KMIPError.self) {
+            try KMIPXMLDecoder().decode("<ValidationAuthorityURI type=\"TextString\" value=\"a\u{1}b\"/>")
+        }
+        #expect(error.code == .malformedInput)
+    }
+}
