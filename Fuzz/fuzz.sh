@@ -79,7 +79,6 @@ PY
 fi
 
 echo "fuzz.sh: running $target for ${seconds}s with $jobs job(s)" >&2
-export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 cd "$here/artifacts"
 if [ "$jobs" -gt 1 ]; then
   exec "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
