@@ -28,6 +28,9 @@ swift build --build-tests
 swift test 2>&1 | tee /tmp/swift-kmip-test.log
 grep -q "Test run with .* passed" /tmp/swift-kmip-test.log || { echo "scripts/test.sh: swift test did not pass" >&2; exit 1; }
 
+step "README's vector table is what the runner reports"
+python3 scripts/vector-counts.py --check > /dev/null
+
 if [ "$fuzz_seconds" -gt 0 ]; then
   # A short run per decoder; long runs are done by hand (Fuzz/fuzz.sh TARGET SECONDS).
   for target in ttlv xml json; do

@@ -4,6 +4,7 @@ version and profile family into README.md, between the `<!-- vector-counts -->` 
 
     scripts/vector-counts.py            print the table
     scripts/vector-counts.py --update   also rewrite README.md
+    scripts/vector-counts.py --check    exit 1 when README.md's table differs (CI)
 
 Uses the debug `kmip` in .build (run `swift build` first) unless KMIP is set.
 """
@@ -15,6 +16,7 @@ out = subprocess.run([kmip, "vectors", "check", os.path.join(root, "Vectors", "o
                      capture_output=True, text=True).stdout
 
 counts = collections.defaultdict(lambda: collections.Counter())
+families = collections.defaultdict(lambda: collections.Counter())
 for line in out.splitlines():
     m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
     if not m:
@@ -23,6 +25,11 @@ for line in out.splitlines():
     name = os.path.basename(path)
     counts[version][outcome] += 1
     counts[version]["files"] += 1
+    # Profile test cases are named FAMILY-M-n-vv or FAMILY-O-n-vv; the rest are test cases.
+    m = re.match(r"(.+?)-[MO]-", name)
+    family = m.group(1) if m else "other test cases"
+    families[(family, version)]["files"] += 1
+    families[(family, version)][outcome] += 1
 summary = out.strip().splitlines()[-1] if out.strip() else "no output"
 
 rows = ["| KMIP version | files | codec: pass | known failures (listed) | fail |", "|---|---:|---:|---:|---:|"]
@@ -31,8 +38,24 @@ for version in sorted(counts, key=lambda v: tuple(map(int, v.split(".")))):
     rows.append(f"| {version} | {c['files']} | {c['PASS']} | {c['XFAIL']} | {c['FAIL'] + c['XPASS']} |")
 rows.append(f"| all | {sum(c['files'] for c in counts.values())} | {sum(c['PASS'] for c in counts.values())} | "
             f"{sum(c['XFAIL'] for c in counts.values())} | {sum(c['FAIL'] + c['XPASS'] for c in counts.values())} |")
+versions = sorted(counts, key=lambda v: tuple(map(int, v.split("."))))
+names = sorted({family for family, _ in families}, key=lambda f: (f == "other test cases", f))
+rows += ["", "Codec passes per profile (pass/files; known failures count as not passing):", "",
+         "| profile | " + " | ".join(versions) + " |", "|---|" + "---:|" * len(versions)]
+for family in names:
+    cells = []
+    for version in versions:
+        c = families.get((family, version))
+        cells.append(f"{c['PASS']}/{c['files']}" if c else "")
+    rows.append(f"| {family} | " + " | ".join(cells) + " |")
 table = "\n".join(rows) + f"\n\n`kmip vectors check Vectors/oasis-xml`: {summary}. Typed, reference-server and PyKMIP columns arrive with those issues.\n"
 print(table)
+
+if "--check" in sys.argv:
+    readme = open(os.path.join(root, "README.md")).read()
+    if ("<!-- vector-counts -->\n" + table + "<!-- /vector-counts -->") not in readme:
+        sys.exit("README.md's vector table is stale: run scripts/vector-counts.py --update")
+    print("README.md's vector table is up to date", file=sys.stderr)
 
 if "--update" in sys.argv:
     readme_path = os.path.join(root, "README.md")
