@@ -27,7 +27,7 @@ public struct KMIPJSONEncoder: Sendable {
 
     /// Appends `item` (without a final newline), with a test-case message's placeholders in place.
     func write(_ item: KMIPItem, placeholders: [KMIPTestCase.Placeholder], into out: inout String, indent: Int) {
-        let symbols = Dictionary(placeholders.map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
+        let symbols = placeholders.symbolsByPath
         var path: [Int] = []
         write(item, attributeName: nil, version: item.protocolVersion, symbols: symbols, path: &path, into: &out, indent: indent)
     }

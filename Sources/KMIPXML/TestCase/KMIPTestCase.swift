@@ -157,6 +157,13 @@ extension KMIPTestCase {
     }
 }
 
+extension Array where Element == KMIPTestCase.Placeholder {
+    /// The symbols by item path, for writing them back in place.
+    var symbolsByPath: [[Int]: String] {
+        Dictionary(map { ($0.path, $0.text) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 extension KMIPItem {
     /// Replaces the value of the item at `path` (child indices) below this one.
     mutating func replaceValue(at path: ArraySlice<Int>, with value: Value) throws {
