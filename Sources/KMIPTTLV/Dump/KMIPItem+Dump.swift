@@ -76,9 +76,7 @@ extension KMIPItem {
         case .integer(let number):
             if let mask = registry.enumeration(for: tag), mask.kind == .mask {
                 let bits = UInt32(bitPattern: number)
-                let (entries, unnamed) = mask.maskEntries(for: bits, in: version)
-                var names = entries.map(\.xmlName)
-                if unnamed != 0 { names.append("0x" + hexDigits(UInt64(unnamed), width: 8)) }
+                let names = mask.maskComponents(for: bits, in: version)
                 return (names.isEmpty ? "0" : names.joined(separator: "|")) + " (0x\(hexDigits(UInt64(bits), width: 8)))"
             }
             return String(number)

@@ -41,7 +41,7 @@ extension Tag: CustomStringConvertible {
 
 /// Uppercase hex digits of `value`, left-padded with zeros to `width`.
 @usableFromInline
-func hexDigits(_ value: UInt64, width: Int) -> String {
+package func hexDigits(_ value: UInt64, width: Int) -> String {
     let digits = String(value, radix: 16, uppercase: true)
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

@@ -127,6 +127,15 @@ public struct EnumerationDefinition: Hashable, Sendable {
         return (entries, remaining)
     }
 
+    /// A mask as text components: the XML names of its bits, then any unnamed bits as `0x` and
+    /// eight hex digits; what the dump and the text encodings write.
+    package func maskComponents(for bits: UInt32, in version: KMIPVersion?) -> [String] {
+        let (entries, unnamed) = maskEntries(for: bits, in: version)
+        var components = entries.map(\.xmlName)
+        if unnamed != 0 { components.append("0x" + hexDigits(UInt64(unnamed), width: 8)) }
+        return components
+    }
+
     public static func == (lhs: EnumerationDefinition, rhs: EnumerationDefinition) -> Bool {
         lhs.name == rhs.name && lhs.xmlName == rhs.xmlName && lhs.kind == rhs.kind && lhs.values == rhs.values
     }

@@ -80,7 +80,7 @@ public struct KMIPJSONEncoder: Sendable {
             }
             return String(number)
         case .longInteger(let number):
-            return number > -(1 << 53) && number < (1 << 53) ? String(number) : quoted(TextValueFormat.hex64(UInt64(bitPattern: number)))
+            return number > -(1 << 53) && number < (1 << 53) ? String(number) : quoted("0x" + hexDigits(UInt64(bitPattern: number), width: 16))
         case .bigInteger(let number):
             return quoted("0x" + Hex.encode(number.paddedBytes, lowercase: true))
         case .interval(let seconds):

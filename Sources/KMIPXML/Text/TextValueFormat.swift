@@ -224,10 +224,7 @@ enum TextValueFormat {
         case .integer(let number):
             if let mask = context.enumeration, mask.kind == .mask, number != 0 {
                 let bits = UInt32(bitPattern: number)
-                let (entries, unnamed) = mask.maskEntries(for: bits, in: version)
-                var parts = entries.map(\.xmlName)
-                if unnamed != 0 { parts.append(hex32(unnamed)) }
-                return parts.joined(separator: maskSeparator)
+                return mask.maskComponents(for: bits, in: version).joined(separator: maskSeparator)
             }
             return String(number)
         case .longInteger(let number): return String(number)
@@ -235,7 +232,7 @@ enum TextValueFormat {
         case .enumeration(let raw):
             if context.valuesAreTags, let definition = registry.definition(of: Tag(rawValue: raw)) { return definition.xmlName }
             if let entry = context.enumeration?.entry(for: raw, in: version) { return entry.xmlName }
-            return hex32(raw)
+            return "0x" + hexDigits(UInt64(raw), width: 8)
         case .boolean(let flag): return flag ? "true" : "false"
         case .textString(let text): return text
         case .byteString(let bytes): return Hex.encode(bytes, lowercase: true)
@@ -245,16 +242,6 @@ enum TextValueFormat {
             let (seconds, fraction) = CivilTime.floorDivision(microseconds, 1_000_000)
             return iso8601(seconds: seconds, microseconds: fraction)
         }
-    }
-
-    static func hex32(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
-    }
-
-    static func hex64(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// `2001-01-01T00:00:00+00:00`, with six fraction digits when `microseconds` is given.
