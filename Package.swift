@@ -32,11 +32,11 @@ let package = Package(
         // What users import: typed models, client, transports.
         .target(name: "KMIP", dependencies: ["KMIPTTLV", "KMIPXML"], swiftSettings: swiftSettings),
 
-        // Checking vector files (codec level now; typed and live levels later), for `kmip vectors`
+        // Checking vector files (codec and typed levels; live level later), for `kmip vectors`
         // and the conformance tests.
         .target(
             name: "KMIPVectorCheck",
-            dependencies: ["KMIPXML"],
+            dependencies: ["KMIPXML", "KMIP"],
             path: "Sources/Examples/KMIPVectorCheck",
             swiftSettings: swiftSettings
         ),

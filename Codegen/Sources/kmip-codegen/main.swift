@@ -217,21 +217,30 @@ do {
     var enumerations = try Table(named: "enumerations.tsv")
     enumerations.rows += try Table(named: "pkcs11-enumerations.tsv").rows
     let tagEnumerations = try Table(named: "tag-enumerations.tsv")
+    let tagFacts = try loadTagFacts(tags)
+    let enumerationModels = try enumerationModels(enumerations)
+    let structures = try structureModels(Table(named: "structures.tsv"), tags: tagFacts, operations: Table(named: "operations.tsv"))
+    let models = ModelGenerator(tags: tagFacts, enumerations: enumerationModels, tagEnumerations: tagEnumerations, structures: structures)
     let outputs: [(String, String)] = [
-        ("Tag+Standard.swift", try generateTags(tags)),
-        ("StandardRegistry+Tables.swift", try generateRegistryTables(tags: tags, enumerations: enumerations, tagEnumerations: tagEnumerations)),
+        ("Sources/KMIPTTLV/Generated/Tag+Standard.swift", try generateTags(tags)),
+        ("Sources/KMIPTTLV/Generated/StandardRegistry+Tables.swift", try generateRegistryTables(tags: tags, enumerations: enumerations, tagEnumerations: tagEnumerations)),
+        ("Sources/KMIP/Generated/Enumerations.swift", generateEnumerations(enumerationModels)),
+        ("Sources/KMIP/Generated/Payloads.swift", try generateStructures(structures, generator: models, kinds: ["request-payload", "response-payload"], file: "Payloads.swift")),
+        ("Sources/KMIP/Generated/Structures.swift", try generateStructures(structures, generator: models, kinds: ["object", "attribute", "structure"], file: "Structures.swift")),
+        ("Sources/KMIP/Generated/Payload+Dispatch.swift", generatePayloadDispatch(structures)),
+        ("Sources/KMIP/Generated/Attributes+Accessors.swift", try generateAttributeAccessors(Table(named: "attributes.tsv"), generator: models)),
     ]
     var stale: [String] = []
     for (file, text) in outputs {
-        let url = outputDirectory.appendingPathComponent(file)
+        let url = repositoryRoot.appendingPathComponent(file)
         let existing = try? String(contentsOf: url, encoding: .utf8)
         if existing == text { continue }
         if check {
             stale.append(file)
         } else {
-            try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
-            print("wrote Sources/KMIPTTLV/Generated/\(file)")
+            print("wrote \(file)")
         }
     }
     if check {

@@ -47,7 +47,6 @@ struct Vectors: ParsableCommand {
 
         func validate() throws {
             if typed && codecOnly { throw ValidationError("--typed and --codec-only exclude each other") }
-            if typed { throw ValidationError("--typed needs the typed models, which this build does not have yet") }
             if server != nil || https != nil {
                 throw ValidationError("--server and --https need the KMIP client, which this build does not have yet")
             }
@@ -71,12 +70,14 @@ struct Vectors: ParsableCommand {
             let explicitList = try knownFailures.map { try KnownFailures(contentsOf: URL(fileURLWithPath: $0)) }
             var listsByFolder: [String: KnownFailures] = [:]
             let check = CodecCheck()
+            let typedCheck = typed ? TypedCheck() : nil
+            let checks = typed ? ["codec", "typed"] : ["codec"]
             var passed = 0, failed = 0, skipped = 0
             for (index, file) in files.enumerated() {
                 FileHandle.standardError.write(Data("[\(index + 1)/\(files.count)] \(file)\n".utf8))
-                let reason = try knownFailure(for: file, explicit: explicitList, cache: &listsByFolder)
+                let reason = try knownFailure(for: file, checks: checks, explicit: explicitList, cache: &listsByFolder)
                 guard let data = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
-                let failure = check.failure(forXML: [UInt8](data))
+                let failure = check.failure(forXML: [UInt8](data)) ?? typedCheck?.failure(forXML: [UInt8](data))
                 switch (failure, reason) {
                 case (nil, nil):
                     print("PASS \(file)")
@@ -96,12 +97,12 @@ struct Vectors: ParsableCommand {
             if failed > 0 { throw ExitCode(1) }
         }
 
-        /// The reason `file` is a known codec failure: from the explicit list (matched by path
-        /// suffix), else from the known-failures.txt of an enclosing `Vectors` folder.
-        func knownFailure(for file: String, explicit: KnownFailures?, cache: inout [String: KnownFailures]) throws -> String? {
+        /// The reason `file` is a known failure of one of `checks`: from the explicit list (matched
+        /// by path suffix), else from the known-failures.txt of an enclosing `Vectors` folder.
+        func knownFailure(for file: String, checks: [String], explicit: KnownFailures?, cache: inout [String: KnownFailures]) throws -> String? {
             let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
             if let explicit {
-                return explicit.entries.first { $0.check == "codec" && absolute.hasSuffix("/" + $0.path) }?.reason
+                return explicit.entries.first { checks.contains($0.check) && absolute.hasSuffix("/" + $0.path) }?.reason
             }
             var folder = URL(fileURLWithPath: absolute).deletingLastPathComponent()
             while folder.path != "/" {
@@ -110,7 +111,8 @@ struct Vectors: ParsableCommand {
                     guard FileManager.default.fileExists(atPath: list.path) else { return nil }
                     if cache[folder.path] == nil { cache[folder.path] = try KnownFailures(contentsOf: list) }
                     let relative = String(absolute.dropFirst(folder.path.count + 1))
-                    return cache[folder.path]?.reason(for: relative, check: "codec")
+                    let folderList = cache[folder.path]
+                    return checks.lazy.compactMap { folderList?.reason(for: relative, check: $0) }.first
                 }
                 folder = folder.deletingLastPathComponent()
             }
