@@ -626,6 +626,11 @@ final class ModelGenerator {
                 }
                 if let rule, rule.spread {
                     value = property.isOptional ? "\(value)?.list ?? []" : "\(value).list"
+                } else if let rule, let form = rule.form, rule.type == "Attributes", property.isOptional, !field.requiredIn.isEmpty,
+                    model.kind != "response-payload"
+                {
+                    // A required attributes container is written empty rather than missing.
+                    value = "\(form)(\(value) ?? Attributes())"
                 } else if let rule, let form = rule.form {
                     value = property.isArray ? "\(value).map(\(form).init)" : (property.isOptional ? "\(value).map(\(form).init)" : "\(form)(\(value))")
                 }

@@ -720,7 +720,7 @@ extension LocateRequest: KMIPCodable {
         try writer.encode(offsetItems, .offsetItems, versions: KMIPVersionSet(rawValue: 0x78), required: [])
         try writer.encode(storageStatusMask, .storageStatusMask, versions: .all, required: [])
         try writer.encode(objectGroupMember, .objectGroupMember, versions: KMIPVersionSet(rawValue: 0x7E), required: [])
-        try writer.encodeForm(attributes.map(AttributesForm.init), .attributes, versions: KMIPVersionSet(rawValue: 0x60), required: KMIPVersionSet(rawValue: 0x60))
+        try writer.encodeForm(AttributesForm(attributes ?? Attributes()), .attributes, versions: KMIPVersionSet(rawValue: 0x60), required: KMIPVersionSet(rawValue: 0x60))
         try writer.encodeForm(attributes?.list ?? [], .attribute, versions: KMIPVersionSet(rawValue: 0x1F), required: [])
         return writer.item(tag: tag)
     }
@@ -3664,7 +3664,7 @@ extension ImportRequest: KMIPCodable {
         try writer.encode(objectType, .objectType, versions: KMIPVersionSet(rawValue: 0x60), required: KMIPVersionSet(rawValue: 0x60))
         try writer.encode(replaceExisting, .replaceExisting, versions: KMIPVersionSet(rawValue: 0x70), required: [])
         try writer.encode(keyWrapType, .keyWrapType, versions: KMIPVersionSet(rawValue: 0x70), required: [])
-        try writer.encodeForm(attributes.map(AttributesForm.init), .attributes, versions: KMIPVersionSet(rawValue: 0x60), required: KMIPVersionSet(rawValue: 0x60))
+        try writer.encodeForm(AttributesForm(attributes ?? Attributes()), .attributes, versions: KMIPVersionSet(rawValue: 0x60), required: KMIPVersionSet(rawValue: 0x60))
         try writer.encodeForm(attributes?.list ?? [], .attribute, versions: KMIPVersionSet(rawValue: 0x10), required: [])
         try writer.encodeManagedObject(object, versions: KMIPVersionSet(rawValue: 0x70), required: KMIPVersionSet(rawValue: 0x70))
         return writer.item(tag: tag)
