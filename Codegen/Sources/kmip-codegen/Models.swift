@@ -678,7 +678,7 @@ func generatePayloadDispatch(_ models: [StructureModel]) -> String {
         let payloads = models.filter { $0.kind == kind }
         let what = kind == "request-payload" ? "request" : "response"
         out += "\n/// The payload of a \(what) batch item: typed for every operation of KMIP 1.0 to 2.1, raw otherwise.\n"
-        out += "public enum \(enumName): Hashable, Sendable {\n"
+        out += "public indirect enum \(enumName): Hashable, Sendable {\n"
         for model in payloads {
             out += "    /// The \(what) payload of \(model.operation!).\n"
             out += "    case \(caseName(model)) (\(model.swiftName))\n"

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import KMIP
 import KMIPXML
 
 /// `kmip bench`: throughput figures anyone can compare with another library on the same input.
@@ -18,8 +19,10 @@ struct Bench: ParsableCommand {
             discussion: """
                 Prints `decode: N msgs/s` (TTLV bytes to tree) and `encode: N msgs/s` (tree to TTLV \
                 bytes), one per line, measured for --seconds each after a warm-up; with --text also \
-                the XML and JSON encodings of the same message. Reading the input file is not part \
-                of the loop. Build with `-c release` for meaningful figures.
+                the XML and JSON encodings of the same message; with --typed also `typed-decode` (TTLV \
+                bytes to the typed Request or Response Message) and `typed-encode` (typed message to \
+                TTLV bytes). Reading the input file is not part of the loop. Build with `-c release` \
+                for meaningful figures.
                 """
         )
 
@@ -31,6 +34,9 @@ struct Bench: ParsableCommand {
 
         @Flag(help: "Also measure the XML and JSON encodings of the message (xml-decode, xml-encode, json-decode, json-encode lines).")
         var text = false
+
+        @Flag(help: "Also measure decoding into and encoding from the typed message (typed-decode, typed-encode lines).")
+        var typed = false
 
         @Argument(help: "The file holding the message.")
         var file: String
@@ -59,6 +65,7 @@ struct Bench: ParsableCommand {
             print("decode: \(decodeRate) msgs/s")
             let encodeRate = try measure(seconds: seconds) { try encoder.encode(message).count }
             print("encode: \(encodeRate) msgs/s")
+            if typed { try measureTyped(message: message, bytes: bytes) }
             guard text else { return }
 
             let xml = Array(KMIPXMLEncoder().encode(message).utf8)
@@ -73,6 +80,28 @@ struct Bench: ParsableCommand {
             line("xml-encode", try measure(seconds: seconds) { xmlEncoder.encode(message).utf8.count }, bytes: xml.count)
             line("json-decode", try measure(seconds: seconds) { Int(try jsonDecoder.decode(json).tag.rawValue) }, bytes: json.count)
             line("json-encode", try measure(seconds: seconds) { jsonEncoder.encode(message).utf8.count }, bytes: json.count)
+        }
+    }
+}
+
+extension Bench.Codec {
+    /// Bytes -> typed message and typed message -> bytes, for a Request or Response Message.
+    func measureTyped(message: KMIPItem, bytes: [UInt8]) throws {
+        switch message.tag {
+        case .requestMessage:
+            let typed = try RequestMessage(ttlv: bytes)
+            print("typed-decode: \(try measure(seconds: seconds) { try RequestMessage(ttlv: bytes).batchItems.count }) msgs/s")
+            print("tree-to-typed: \(try measure(seconds: seconds) { try RequestMessage(tree: message).batchItems.count }) msgs/s")
+            print("typed-to-tree: \(try measure(seconds: seconds) { try typed.tree().itemCount }) msgs/s")
+            print("typed-encode: \(try measure(seconds: seconds) { try typed.ttlvBytes().count }) msgs/s")
+        case .responseMessage:
+            let typed = try ResponseMessage(ttlv: bytes)
+            print("typed-decode: \(try measure(seconds: seconds) { try ResponseMessage(ttlv: bytes).batchItems.count }) msgs/s")
+            print("tree-to-typed: \(try measure(seconds: seconds) { try ResponseMessage(tree: message).batchItems.count }) msgs/s")
+            print("typed-to-tree: \(try measure(seconds: seconds) { try typed.tree().itemCount }) msgs/s")
+            print("typed-encode: \(try measure(seconds: seconds) { try typed.ttlvBytes().count }) msgs/s")
+        default:
+            throw ToolError("--typed needs a Request or Response Message, not \(message.tag)")
         }
     }
 }

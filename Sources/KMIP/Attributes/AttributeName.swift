@@ -20,11 +20,12 @@ public struct AttributeName: Hashable, Sendable, ExpressibleByStringLiteral, Cus
 
     /// A standard attribute, or a 1.x custom attribute name such as `x-Department`.
     public init(_ text: String) {
-        if text.count > 2, let dash = text.firstIndex(of: "-"), dash == text.index(after: text.startIndex),
-            text.first == "x" || text.first == "y"
+        let utf8 = text.utf8
+        if utf8.count > 2, let first = utf8.first, first == UInt8(ascii: "x") || first == UInt8(ascii: "y"),
+            utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: "-")
         {
-            vendorIdentification = String(text[..<dash])
-            name = String(text[text.index(after: dash)...])
+            vendorIdentification = first == UInt8(ascii: "x") ? "x" : "y"
+            name = String(text.dropFirst(2))
         } else {
             vendorIdentification = nil
             name = text

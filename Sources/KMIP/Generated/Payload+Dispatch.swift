@@ -3,7 +3,7 @@
 // swift-format-ignore-file
 
 /// The payload of a request batch item: typed for every operation of KMIP 1.0 to 2.1, raw otherwise.
-public enum RequestPayload: Hashable, Sendable {
+public indirect enum RequestPayload: Hashable, Sendable {
     /// The request payload of Create.
     case create (CreateRequest)
     /// The request payload of Create Key Pair.
@@ -391,7 +391,7 @@ public enum RequestPayload: Hashable, Sendable {
 }
 
 /// The payload of a response batch item: typed for every operation of KMIP 1.0 to 2.1, raw otherwise.
-public enum ResponsePayload: Hashable, Sendable {
+public indirect enum ResponsePayload: Hashable, Sendable {
     /// The response payload of Create.
     case create (CreateResponse)
     /// The response payload of Create Key Pair.

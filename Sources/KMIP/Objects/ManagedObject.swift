@@ -4,7 +4,7 @@
 // Import payload carries, picked by the object's tag.
 
 /// A managed object of any type.
-public enum ManagedObject: Hashable, Sendable {
+public indirect enum ManagedObject: Hashable, Sendable {
     /// A certificate (X.509 or PGP in 1.x).
     case certificate(Certificate)
     /// A certificate request (KMIP 2.0+; 1.x sends it as bytes in Certify).
