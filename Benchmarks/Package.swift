@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 //
-// Benchmarks of swift-kmip (ordo-one/benchmark): time and allocations of the codecs.
+// Benchmarks of swift-kmip (ordo-one/benchmark): time and allocations of the codecs and typed models.
 // Run from this folder:  swift package --disable-sandbox benchmark
 // Figures and how they compare with PyKMIP are in ../BENCHMARKS.md.
 
@@ -18,6 +18,7 @@ let package = Package(
             name: "TTLVCodec",
             dependencies: [
                 .product(name: "KMIPTTLV", package: "swift-kmip"),
+                .product(name: "KMIP", package: "swift-kmip"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/TTLVCodec",

@@ -26,7 +26,7 @@ declare -A swift_rate py_rate
 for name in "${messages[@]}"; do
   file="$root/Vectors/pykmip/$name.hex"
   echo "compare-codec.sh: $name" >&2
-  while read -r op value _; do swift_rate["$name ${op%:}"]=$value; done < <("$kmip" bench codec "$file" --seconds "$seconds" 2>/dev/null)
+  while read -r op value _; do swift_rate["$name ${op%:}"]=$value; done < <("$kmip" bench codec --typed "$file" --seconds "$seconds" 2>/dev/null)
   while read -r _ op value _; do py_rate["$name ${op%:}"]=$value; done < <("$venv/bin/python" "$here/pykmip_codec.py" --seconds "$seconds" "$file" 2>/dev/null)
 done
 
@@ -43,6 +43,20 @@ for name in "${messages[@]}"; do
     s=${swift_rate["$name $op"]:-0}; p=${py_rate["$name $op"]:-0}
     ratio=$(python3 -c "print(f'{$s / $p:.0f}x' if $p else 'n/a')")
     echo "| $name | $bytes | $op | $s | $p | $ratio |"
+  done
+done
+
+echo
+echo "Typed: bytes -> typed message (PyKMIP: bytes -> its message objects, the same figure as above) and back."
+echo
+echo "| message | bytes | operation | swift-kmip msgs/s | PyKMIP msgs/s | ratio | swift-kmip tree-only msgs/s |"
+echo "|---|---:|---|---:|---:|---:|---:|"
+for name in "${messages[@]}"; do
+  bytes=$(( $(tr -d ' \n' < "$root/Vectors/pykmip/$name.hex" | wc -c) / 2 ))
+  for op in decode encode; do
+    s=${swift_rate["$name typed-$op"]:-0}; p=${py_rate["$name $op"]:-0}; t=${swift_rate["$name $op"]:-0}
+    ratio=$(python3 -c "print(f'{$s / $p:.0f}x' if $p else 'n/a')")
+    echo "| $name | $bytes | typed-$op | $s | $p | $ratio | $t |"
   done
 done
 

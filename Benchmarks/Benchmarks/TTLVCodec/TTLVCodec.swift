@@ -1,7 +1,9 @@
-// Time and allocations of the TTLV codec on real PyKMIP messages (the ones BENCHMARKS.md names).
+// Time and allocations of the TTLV codec and the typed models on real PyKMIP messages (the ones
+// BENCHMARKS.md names).
 
 import Benchmark
 import Foundation
+import KMIP
 import KMIPTTLV
 
 /// A message from `Vectors/pykmip`, as bytes and as a tree.
@@ -45,6 +47,18 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 blackHole(try encoder.encode(message.tree))
             }
+        }
+    }
+    let get = Message("02-get.response")
+    Benchmark("Typed decode Get response 280 B") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ResponseMessage(ttlv: get.bytes))
+        }
+    }
+    let create = try! RequestMessage(ttlv: Message("01-create-aes256.request").bytes)
+    Benchmark("Typed encode Create request 376 B") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try create.ttlvBytes())
         }
     }
 }

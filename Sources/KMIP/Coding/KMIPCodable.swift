@@ -29,31 +29,20 @@ public struct KMIPDecodingContext: Sendable {
     /// Whether items a model does not define are an error (`true`) or ignored (`false`).
     ///
     /// Unknown payloads of unknown operations are kept as raw trees either way; this only governs
-    /// extra items inside structures the library knows.
+    /// extra items inside structures the library knows. The server-to-client forms of Query,
+    /// Discover Versions and Set Endpoint Role (KMIP 1.3+) have the fields of the client-to-server
+    /// forms or a subset, so the same payload types read them.
     public var rejectsUnknownItems: Bool
 
-    /// Which side sent the message; it picks the payload of the operations that exist in both
-    /// directions (Query, Discover Versions, Set Endpoint Role: KMIP 1.3+ server-to-client forms).
-    public var sender: Sender
-
-    /// The side that sent a message.
-    public enum Sender: Hashable, Sendable {
-        /// A client sent the request (or a server answered it): the usual direction.
-        case client
-        /// A server sent the request (Notify, Put and the server-to-client forms).
-        case server
-    }
-
     /// Tolerant decoding: extra items are ignored, as real servers send them.
-    public static let tolerant = KMIPDecodingContext(rejectsUnknownItems: false, sender: .client)
+    public static let tolerant = KMIPDecodingContext(rejectsUnknownItems: false)
 
     /// Strict decoding: any item a model does not define is an error (used by the conformance checks).
-    public static let strict = KMIPDecodingContext(rejectsUnknownItems: true, sender: .client)
+    public static let strict = KMIPDecodingContext(rejectsUnknownItems: true)
 
     /// Creates a decoding context.
-    public init(rejectsUnknownItems: Bool, sender: Sender = .client) {
+    public init(rejectsUnknownItems: Bool) {
         self.rejectsUnknownItems = rejectsUnknownItems
-        self.sender = sender
     }
 }
 
