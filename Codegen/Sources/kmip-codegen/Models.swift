@@ -333,6 +333,12 @@ func structureModels(_ table: Table, tags: [String: TagFacts], operations: Table
     return order.map { models[$0]! }
 }
 
+/// Fields whose values never appear in descriptions (as `KMIPItem.sensitiveTags` in dumps).
+let sensitiveFields: Set<String> = [
+    "KeyMaterial", "KeyValue", "Key", "D", "P", "Q", "PrivateExponent", "PrimeExponentP", "PrimeExponentQ", "CRTCoefficient",
+    "X", "Password", "OneTimePassword", "HashedPassword", "ServerHashedPassword", "TicketValue", "Data",
+]
+
 let managedObjectTags: Set<String> = [
     "Certificate", "CertificateRequest", "SymmetricKey", "PublicKey", "PrivateKey", "SplitKey", "Template", "SecretData",
     "OpaqueObject", "PGPKey",
@@ -639,6 +645,10 @@ final class ModelGenerator {
             out += "        return writer.item(tag: tag)\n"
         }
         out += "    }\n}\n"
+        if fields.contains(where: { sensitiveFields.contains($0.xmlName) }) {
+            out += "\n/// Holds secrets: its description, debug description and mirror show them redacted.\n"
+            out += "extension \(model.swiftName): KMIPSensitive {}\n"
+        }
         return out
     }
 
@@ -681,7 +691,7 @@ func generatePayloadDispatch(_ models: [StructureModel]) -> String {
         out += "public indirect enum \(enumName): Hashable, Sendable {\n"
         for model in payloads {
             out += "    /// The \(what) payload of \(model.operation!).\n"
-            out += "    case \(caseName(model)) (\(model.swiftName))\n"
+            out += "    case \(caseName(model))(\(model.swiftName))\n"
         }
         out += "    /// A payload the library has no model for (an unknown or vendor operation), kept as its tree.\n"
         out += "    case raw(KMIPItem)\n\n"

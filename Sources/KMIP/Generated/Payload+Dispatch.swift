@@ -5,123 +5,123 @@
 /// The payload of a request batch item: typed for every operation of KMIP 1.0 to 2.1, raw otherwise.
 public indirect enum RequestPayload: Hashable, Sendable {
     /// The request payload of Create.
-    case create (CreateRequest)
+    case create(CreateRequest)
     /// The request payload of Create Key Pair.
-    case createKeyPair (CreateKeyPairRequest)
+    case createKeyPair(CreateKeyPairRequest)
     /// The request payload of Register.
-    case register (RegisterRequest)
+    case register(RegisterRequest)
     /// The request payload of Re-key.
-    case reKey (ReKeyRequest)
+    case reKey(ReKeyRequest)
     /// The request payload of Derive Key.
-    case deriveKey (DeriveKeyRequest)
+    case deriveKey(DeriveKeyRequest)
     /// The request payload of Certify.
-    case certify (CertifyRequest)
+    case certify(CertifyRequest)
     /// The request payload of Re-certify.
-    case reCertify (ReCertifyRequest)
+    case reCertify(ReCertifyRequest)
     /// The request payload of Locate.
-    case locate (LocateRequest)
+    case locate(LocateRequest)
     /// The request payload of Check.
-    case check (CheckRequest)
+    case check(CheckRequest)
     /// The request payload of Get.
-    case get (GetRequest)
+    case get(GetRequest)
     /// The request payload of Get Attributes.
-    case getAttributes (GetAttributesRequest)
+    case getAttributes(GetAttributesRequest)
     /// The request payload of Get Attribute List.
-    case getAttributeList (GetAttributeListRequest)
+    case getAttributeList(GetAttributeListRequest)
     /// The request payload of Add Attribute.
-    case addAttribute (AddAttributeRequest)
+    case addAttribute(AddAttributeRequest)
     /// The request payload of Modify Attribute.
-    case modifyAttribute (ModifyAttributeRequest)
+    case modifyAttribute(ModifyAttributeRequest)
     /// The request payload of Delete Attribute.
-    case deleteAttribute (DeleteAttributeRequest)
+    case deleteAttribute(DeleteAttributeRequest)
     /// The request payload of Obtain Lease.
-    case obtainLease (ObtainLeaseRequest)
+    case obtainLease(ObtainLeaseRequest)
     /// The request payload of Get Usage Allocation.
-    case getUsageAllocation (GetUsageAllocationRequest)
+    case getUsageAllocation(GetUsageAllocationRequest)
     /// The request payload of Activate.
-    case activate (ActivateRequest)
+    case activate(ActivateRequest)
     /// The request payload of Revoke.
-    case revoke (RevokeRequest)
+    case revoke(RevokeRequest)
     /// The request payload of Destroy.
-    case destroy (DestroyRequest)
+    case destroy(DestroyRequest)
     /// The request payload of Archive.
-    case archive (ArchiveRequest)
+    case archive(ArchiveRequest)
     /// The request payload of Recover.
-    case recover (RecoverRequest)
+    case recover(RecoverRequest)
     /// The request payload of Validate.
-    case validate (ValidateRequest)
+    case validate(ValidateRequest)
     /// The request payload of Query.
-    case query (QueryRequest)
+    case query(QueryRequest)
     /// The request payload of Cancel.
-    case cancel (CancelRequest)
+    case cancel(CancelRequest)
     /// The request payload of Poll.
-    case poll (PollRequest)
+    case poll(PollRequest)
     /// The request payload of Notify.
-    case notify (NotifyRequest)
+    case notify(NotifyRequest)
     /// The request payload of Put.
-    case put (PutRequest)
+    case put(PutRequest)
     /// The request payload of Re-key Key Pair.
-    case reKeyKeyPair (ReKeyKeyPairRequest)
+    case reKeyKeyPair(ReKeyKeyPairRequest)
     /// The request payload of Discover Versions.
-    case discoverVersions (DiscoverVersionsRequest)
+    case discoverVersions(DiscoverVersionsRequest)
     /// The request payload of Encrypt.
-    case encrypt (EncryptRequest)
+    case encrypt(EncryptRequest)
     /// The request payload of Decrypt.
-    case decrypt (DecryptRequest)
+    case decrypt(DecryptRequest)
     /// The request payload of Sign.
-    case sign (SignRequest)
+    case sign(SignRequest)
     /// The request payload of Signature Verify.
-    case signatureVerify (SignatureVerifyRequest)
+    case signatureVerify(SignatureVerifyRequest)
     /// The request payload of MAC.
-    case mac (MACRequest)
+    case mac(MACRequest)
     /// The request payload of MAC Verify.
-    case macVerify (MACVerifyRequest)
+    case macVerify(MACVerifyRequest)
     /// The request payload of RNG Retrieve.
-    case rngRetrieve (RNGRetrieveRequest)
+    case rngRetrieve(RNGRetrieveRequest)
     /// The request payload of RNG Seed.
-    case rngSeed (RNGSeedRequest)
+    case rngSeed(RNGSeedRequest)
     /// The request payload of Hash.
-    case hash (HashRequest)
+    case hash(HashRequest)
     /// The request payload of Create Split Key.
-    case createSplitKey (CreateSplitKeyRequest)
+    case createSplitKey(CreateSplitKeyRequest)
     /// The request payload of Join Split Key.
-    case joinSplitKey (JoinSplitKeyRequest)
+    case joinSplitKey(JoinSplitKeyRequest)
     /// The request payload of Export.
-    case export (ExportRequest)
+    case export(ExportRequest)
     /// The request payload of Import.
-    case `import` (ImportRequest)
+    case `import`(ImportRequest)
     /// The request payload of Adjust Attribute.
-    case adjustAttribute (AdjustAttributeRequest)
+    case adjustAttribute(AdjustAttributeRequest)
     /// The request payload of Delegated Login.
-    case delegatedLogin (DelegatedLoginRequest)
+    case delegatedLogin(DelegatedLoginRequest)
     /// The request payload of Interop.
-    case interop (InteropRequest)
+    case interop(InteropRequest)
     /// The request payload of Log.
-    case log (LogRequest)
+    case log(LogRequest)
     /// The request payload of Login.
-    case login (LoginRequest)
+    case login(LoginRequest)
     /// The request payload of Logout.
-    case logout (LogoutRequest)
+    case logout(LogoutRequest)
     /// The request payload of PKCS#11.
-    case pkcs11 (PKCS11Request)
+    case pkcs11(PKCS11Request)
     /// The request payload of Re-Provision.
-    case reProvision (ReProvisionRequest)
+    case reProvision(ReProvisionRequest)
     /// The request payload of Set Attribute.
-    case setAttribute (SetAttributeRequest)
+    case setAttribute(SetAttributeRequest)
     /// The request payload of Set Endpoint Role.
-    case setEndpointRole (SetEndpointRoleRequest)
+    case setEndpointRole(SetEndpointRoleRequest)
     /// The request payload of Get Constraints.
-    case getConstraints (GetConstraintsRequest)
+    case getConstraints(GetConstraintsRequest)
     /// The request payload of Ping.
-    case ping (PingRequest)
+    case ping(PingRequest)
     /// The request payload of Process.
-    case process (ProcessRequest)
+    case process(ProcessRequest)
     /// The request payload of Query Asynchronous Requests.
-    case queryAsynchronousRequests (QueryAsynchronousRequestsRequest)
+    case queryAsynchronousRequests(QueryAsynchronousRequestsRequest)
     /// The request payload of Set Constraints.
-    case setConstraints (SetConstraintsRequest)
+    case setConstraints(SetConstraintsRequest)
     /// The request payload of Set Defaults.
-    case setDefaults (SetDefaultsRequest)
+    case setDefaults(SetDefaultsRequest)
     /// A payload the library has no model for (an unknown or vendor operation), kept as its tree.
     case raw(KMIPItem)
 
@@ -393,121 +393,121 @@ public indirect enum RequestPayload: Hashable, Sendable {
 /// The payload of a response batch item: typed for every operation of KMIP 1.0 to 2.1, raw otherwise.
 public indirect enum ResponsePayload: Hashable, Sendable {
     /// The response payload of Create.
-    case create (CreateResponse)
+    case create(CreateResponse)
     /// The response payload of Create Key Pair.
-    case createKeyPair (CreateKeyPairResponse)
+    case createKeyPair(CreateKeyPairResponse)
     /// The response payload of Register.
-    case register (RegisterResponse)
+    case register(RegisterResponse)
     /// The response payload of Re-key.
-    case reKey (ReKeyResponse)
+    case reKey(ReKeyResponse)
     /// The response payload of Derive Key.
-    case deriveKey (DeriveKeyResponse)
+    case deriveKey(DeriveKeyResponse)
     /// The response payload of Certify.
-    case certify (CertifyResponse)
+    case certify(CertifyResponse)
     /// The response payload of Re-certify.
-    case reCertify (ReCertifyResponse)
+    case reCertify(ReCertifyResponse)
     /// The response payload of Locate.
-    case locate (LocateResponse)
+    case locate(LocateResponse)
     /// The response payload of Check.
-    case check (CheckResponse)
+    case check(CheckResponse)
     /// The response payload of Get.
-    case get (GetResponse)
+    case get(GetResponse)
     /// The response payload of Get Attributes.
-    case getAttributes (GetAttributesResponse)
+    case getAttributes(GetAttributesResponse)
     /// The response payload of Get Attribute List.
-    case getAttributeList (GetAttributeListResponse)
+    case getAttributeList(GetAttributeListResponse)
     /// The response payload of Add Attribute.
-    case addAttribute (AddAttributeResponse)
+    case addAttribute(AddAttributeResponse)
     /// The response payload of Modify Attribute.
-    case modifyAttribute (ModifyAttributeResponse)
+    case modifyAttribute(ModifyAttributeResponse)
     /// The response payload of Delete Attribute.
-    case deleteAttribute (DeleteAttributeResponse)
+    case deleteAttribute(DeleteAttributeResponse)
     /// The response payload of Obtain Lease.
-    case obtainLease (ObtainLeaseResponse)
+    case obtainLease(ObtainLeaseResponse)
     /// The response payload of Get Usage Allocation.
-    case getUsageAllocation (GetUsageAllocationResponse)
+    case getUsageAllocation(GetUsageAllocationResponse)
     /// The response payload of Activate.
-    case activate (ActivateResponse)
+    case activate(ActivateResponse)
     /// The response payload of Revoke.
-    case revoke (RevokeResponse)
+    case revoke(RevokeResponse)
     /// The response payload of Destroy.
-    case destroy (DestroyResponse)
+    case destroy(DestroyResponse)
     /// The response payload of Archive.
-    case archive (ArchiveResponse)
+    case archive(ArchiveResponse)
     /// The response payload of Recover.
-    case recover (RecoverResponse)
+    case recover(RecoverResponse)
     /// The response payload of Validate.
-    case validate (ValidateResponse)
+    case validate(ValidateResponse)
     /// The response payload of Query.
-    case query (QueryResponse)
+    case query(QueryResponse)
     /// The response payload of Cancel.
-    case cancel (CancelResponse)
+    case cancel(CancelResponse)
     /// The response payload of Notify.
-    case notify (NotifyResponse)
+    case notify(NotifyResponse)
     /// The response payload of Put.
-    case put (PutResponse)
+    case put(PutResponse)
     /// The response payload of Re-key Key Pair.
-    case reKeyKeyPair (ReKeyKeyPairResponse)
+    case reKeyKeyPair(ReKeyKeyPairResponse)
     /// The response payload of Discover Versions.
-    case discoverVersions (DiscoverVersionsResponse)
+    case discoverVersions(DiscoverVersionsResponse)
     /// The response payload of Encrypt.
-    case encrypt (EncryptResponse)
+    case encrypt(EncryptResponse)
     /// The response payload of Decrypt.
-    case decrypt (DecryptResponse)
+    case decrypt(DecryptResponse)
     /// The response payload of Sign.
-    case sign (SignResponse)
+    case sign(SignResponse)
     /// The response payload of Signature Verify.
-    case signatureVerify (SignatureVerifyResponse)
+    case signatureVerify(SignatureVerifyResponse)
     /// The response payload of MAC.
-    case mac (MACResponse)
+    case mac(MACResponse)
     /// The response payload of MAC Verify.
-    case macVerify (MACVerifyResponse)
+    case macVerify(MACVerifyResponse)
     /// The response payload of RNG Retrieve.
-    case rngRetrieve (RNGRetrieveResponse)
+    case rngRetrieve(RNGRetrieveResponse)
     /// The response payload of RNG Seed.
-    case rngSeed (RNGSeedResponse)
+    case rngSeed(RNGSeedResponse)
     /// The response payload of Hash.
-    case hash (HashResponse)
+    case hash(HashResponse)
     /// The response payload of Create Split Key.
-    case createSplitKey (CreateSplitKeyResponse)
+    case createSplitKey(CreateSplitKeyResponse)
     /// The response payload of Join Split Key.
-    case joinSplitKey (JoinSplitKeyResponse)
+    case joinSplitKey(JoinSplitKeyResponse)
     /// The response payload of Export.
-    case export (ExportResponse)
+    case export(ExportResponse)
     /// The response payload of Import.
-    case `import` (ImportResponse)
+    case `import`(ImportResponse)
     /// The response payload of Adjust Attribute.
-    case adjustAttribute (AdjustAttributeResponse)
+    case adjustAttribute(AdjustAttributeResponse)
     /// The response payload of Delegated Login.
-    case delegatedLogin (DelegatedLoginResponse)
+    case delegatedLogin(DelegatedLoginResponse)
     /// The response payload of Interop.
-    case interop (InteropResponse)
+    case interop(InteropResponse)
     /// The response payload of Log.
-    case log (LogResponse)
+    case log(LogResponse)
     /// The response payload of Login.
-    case login (LoginResponse)
+    case login(LoginResponse)
     /// The response payload of Logout.
-    case logout (LogoutResponse)
+    case logout(LogoutResponse)
     /// The response payload of PKCS#11.
-    case pkcs11 (PKCS11Response)
+    case pkcs11(PKCS11Response)
     /// The response payload of Re-Provision.
-    case reProvision (ReProvisionResponse)
+    case reProvision(ReProvisionResponse)
     /// The response payload of Set Attribute.
-    case setAttribute (SetAttributeResponse)
+    case setAttribute(SetAttributeResponse)
     /// The response payload of Set Endpoint Role.
-    case setEndpointRole (SetEndpointRoleResponse)
+    case setEndpointRole(SetEndpointRoleResponse)
     /// The response payload of Get Constraints.
-    case getConstraints (GetConstraintsResponse)
+    case getConstraints(GetConstraintsResponse)
     /// The response payload of Ping.
-    case ping (PingResponse)
+    case ping(PingResponse)
     /// The response payload of Process.
-    case process (ProcessResponse)
+    case process(ProcessResponse)
     /// The response payload of Query Asynchronous Requests.
-    case queryAsynchronousRequests (QueryAsynchronousRequestsResponse)
+    case queryAsynchronousRequests(QueryAsynchronousRequestsResponse)
     /// The response payload of Set Constraints.
-    case setConstraints (SetConstraintsResponse)
+    case setConstraints(SetConstraintsResponse)
     /// The response payload of Set Defaults.
-    case setDefaults (SetDefaultsResponse)
+    case setDefaults(SetDefaultsResponse)
     /// A payload the library has no model for (an unknown or vendor operation), kept as its tree.
     case raw(KMIPItem)
 

@@ -2509,6 +2509,9 @@ extension EncryptRequest: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension EncryptRequest: KMIPSensitive {}
+
 /// The response payload of Encrypt (KMIP 1.2–2.1).
 ///
 /// Specification: 1.2 §4.29, Table 203; 1.3 §4.29, Table 214; 1.4 §4.29, Table 230; 2.0 §6.1.17, Table 200; 2.1 §6.1.17, Table 215.
@@ -2559,6 +2562,9 @@ extension EncryptResponse: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension EncryptResponse: KMIPSensitive {}
 
 /// The request payload of Decrypt (KMIP 1.2–2.1).
 ///
@@ -2631,6 +2637,9 @@ extension DecryptRequest: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension DecryptRequest: KMIPSensitive {}
+
 /// The response payload of Decrypt (KMIP 1.2–2.1).
 ///
 /// Specification: 1.2 §4.30, Table 205; 1.3 §4.30, Table 216; 1.4 §4.30, Table 232; 2.0 §6.1.11, Table 182; 2.1 §6.1.11, Table 197.
@@ -2671,6 +2680,9 @@ extension DecryptResponse: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension DecryptResponse: KMIPSensitive {}
 
 /// The request payload of Sign (KMIP 1.2–2.1).
 ///
@@ -2732,6 +2744,9 @@ extension SignRequest: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension SignRequest: KMIPSensitive {}
 
 /// The response payload of Sign (KMIP 1.2–2.1).
 ///
@@ -2840,6 +2855,9 @@ extension SignatureVerifyRequest: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension SignatureVerifyRequest: KMIPSensitive {}
+
 /// The response payload of Signature Verify (KMIP 1.2–2.1).
 ///
 /// Specification: 1.2 §4.32, Table 209; 1.3 §4.32, Table 220; 1.4 §4.32, Table 236; 2.0 §6.1.50, Table 306; 2.1 §6.1.56, Table 338.
@@ -2885,6 +2903,9 @@ extension SignatureVerifyResponse: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension SignatureVerifyResponse: KMIPSensitive {}
 
 /// The request payload of MAC (KMIP 1.2–2.1).
 ///
@@ -2941,6 +2962,9 @@ extension MACRequest: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension MACRequest: KMIPSensitive {}
 
 /// The response payload of MAC (KMIP 1.2–2.1).
 ///
@@ -3043,6 +3067,9 @@ extension MACVerifyRequest: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension MACVerifyRequest: KMIPSensitive {}
 
 /// The response payload of MAC Verify (KMIP 1.2–2.1).
 ///
@@ -3147,6 +3174,9 @@ extension RNGRetrieveResponse: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension RNGRetrieveResponse: KMIPSensitive {}
+
 /// The request payload of RNG Seed (KMIP 1.2–2.1).
 ///
 /// Specification: 1.2 §4.36, Table 216; 1.3 §4.36, Table 227; 1.4 §4.36, Table 243; 2.0 §6.1.46, Table 293; 2.1 §6.1.50, Table 319.
@@ -3177,6 +3207,9 @@ extension RNGSeedRequest: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension RNGSeedRequest: KMIPSensitive {}
 
 /// The response payload of RNG Seed (KMIP 1.2–2.1).
 ///
@@ -3260,6 +3293,9 @@ extension HashRequest: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension HashRequest: KMIPSensitive {}
+
 /// The response payload of Hash (KMIP 1.2–2.1).
 ///
 /// Specification: 1.2 §4.37, Table 219; 1.3 §4.37, Table 230; 1.4 §4.37, Table 246; 2.0 §6.1.23, Table 218; 2.1 §6.1.24, Table 236.
@@ -3295,6 +3331,9 @@ extension HashResponse: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension HashResponse: KMIPSensitive {}
 
 /// The request payload of Create Split Key (KMIP 1.2–2.1).
 ///

@@ -34,6 +34,9 @@ extension UsernameAndPasswordCredential: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension UsernameAndPasswordCredential: KMIPSensitive {}
+
 /// Key Wrapping Data (KMIP 1.0–2.1).
 ///
 /// Specification: 1.0 §2.1.5, Table 7; 1.1 §2.1.5, Table 8; 1.2 §2.1.5, Table 9; 2.0 §3.3, Table 15.
@@ -224,6 +227,9 @@ extension TransparentSymmetricKey: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentSymmetricKey: KMIPSensitive {}
+
 /// Key Material (KMIP 1.0–2.1).
 ///
 /// Specification: 1.0 §2.1.7.2, Table 13; 1.1 §2.1.7.2, Table 14; 1.2 §2.1.7.2, Table 15; 2.0 §3.5, Table 19.
@@ -266,6 +272,9 @@ extension TransparentDSAPrivateKey: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentDSAPrivateKey: KMIPSensitive {}
+
 /// Key Material (KMIP 1.0–2.1).
 ///
 /// Specification: 1.0 §2.1.7.3, Table 14; 1.1 §2.1.7.3, Table 15; 1.2 §2.1.7.3, Table 16; 2.0 §3.6, Table 20.
@@ -307,6 +316,9 @@ extension TransparentDSAPublicKey: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentDSAPublicKey: KMIPSensitive {}
 
 /// Key Material (KMIP 1.0–2.1).
 ///
@@ -369,6 +381,9 @@ extension TransparentRSAPrivateKey: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentRSAPrivateKey: KMIPSensitive {}
 
 /// Key Material (KMIP 1.0–2.1).
 ///
@@ -449,6 +464,9 @@ extension TransparentDHPrivateKey: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentDHPrivateKey: KMIPSensitive {}
+
 /// Key Material (KMIP 1.0–2.1).
 ///
 /// Specification: 1.0 §2.1.7.7, Table 18; 1.1 §2.1.7.7, Table 19; 1.2 §2.1.7.7, Table 20; 2.0 §3.10, Table 24.
@@ -496,6 +514,9 @@ extension TransparentDHPublicKey: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentDHPublicKey: KMIPSensitive {}
+
 /// Key Material (KMIP 1.0–1.4).
 ///
 /// Specification: 1.0 §2.1.7.8, Table 19; 1.1 §2.1.7.8, Table 20; 1.2 §2.1.7.8, Table 21.
@@ -527,6 +548,9 @@ extension TransparentECDSAPrivateKey: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentECDSAPrivateKey: KMIPSensitive {}
 
 /// Key Material (KMIP 1.0–1.4).
 ///
@@ -592,6 +616,9 @@ extension TransparentECDHPrivateKey: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentECDHPrivateKey: KMIPSensitive {}
+
 /// Key Material (KMIP 1.0–1.4).
 ///
 /// Specification: 1.0 §2.1.7.11, Table 22; 1.1 §2.1.7.11, Table 23; 1.2 §2.1.7.11, Table 24.
@@ -655,6 +682,9 @@ extension TransparentECMQVPrivateKey: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentECMQVPrivateKey: KMIPSensitive {}
 
 /// Key Material (KMIP 1.0–1.4).
 ///
@@ -1552,6 +1582,9 @@ extension DeviceCredential: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension DeviceCredential: KMIPSensitive {}
+
 /// Extension Information (KMIP 1.1–2.1).
 ///
 /// Specification: 1.1 §2.1.9, Table 27; 1.2 §2.1.9, Table 28; 1.3 §2.1.9, Table 30; 2.0 §7.9, Table 329; 2.1 §7.13, Table 365.
@@ -1906,6 +1939,9 @@ extension TransparentECPrivateKey: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension TransparentECPrivateKey: KMIPSensitive {}
 
 /// Key Material (KMIP 1.3–2.1).
 ///
@@ -2480,6 +2516,9 @@ extension Ticket: KMIPCodable {
     }
 }
 
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension Ticket: KMIPSensitive {}
+
 /// Credential Value (KMIP 2.0–2.1).
 ///
 /// Specification: 2.0 §9.11, Table 376; 2.1 §9.11, Table 414.
@@ -2516,6 +2555,9 @@ extension OneTimePasswordCredential: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension OneTimePasswordCredential: KMIPSensitive {}
 
 /// Credential Value (KMIP 2.0–2.1).
 ///
@@ -2558,6 +2600,9 @@ extension HashedPasswordCredential: KMIPCodable {
         return writer.item(tag: tag)
     }
 }
+
+/// Holds secrets: its description, debug description and mirror show them redacted.
+extension HashedPasswordCredential: KMIPSensitive {}
 
 /// Credential Value (KMIP 2.0–2.1).
 ///

@@ -58,6 +58,13 @@ struct ModelBehaviourTests {
         let credential = Credential.username("camera", password: "hunter2")
         #expect(!String(describing: credential).contains("hunter2"))
         #expect(!String(reflecting: RequestHeader(protocolVersion: .v1_4, authentication: Authentication(credentials: [credential]))).contains("hunter2"))
+        // Generated models that hold secrets redact them too.
+        let encrypt = EncryptRequest(uniqueIdentifier: "1", data: Array("top secret clip".utf8))
+        for text in [String(describing: encrypt), String(reflecting: encrypt)] {
+            #expect(!text.contains("top secret") && !text.contains("116, 111, 112"), "\(text)")
+            #expect(text.contains("redacted"))
+        }
+        #expect(!String(describing: UsernameAndPasswordCredential(username: "camera", password: "hunter2")).contains("hunter2"))
         // Explicitly asked for, the tree shows it.
         let tree = try credential.kmipItem(tag: .credential, context: KMIPEncodingContext(version: .v1_4))
         #expect(tree.dump(revealingSecrets: true).contains("hunter2"))

@@ -217,4 +217,42 @@ struct OperationVectorTests {
             RNGSeedRequest(data: hexBytes("333c06587706225099a67438f263f8f932f64b860c3a7dbb21bc2bd56685d8bc")), "1.3/optional/CS-RNG-O-1-13.xml", message: 1)
         try expectResponse(RNGSeedResponse(dataLength: 32), "1.3/optional/CS-RNG-O-1-13.xml", message: 2)
     }
+
+    @Test("MAC (1.3), MAC Verify response (1.4), Sign (1.3)")
+    func macAndSign() throws {
+        let data = hexBytes("01020304050607080910111213141516")
+        try expectRequest(MACRequest(uniqueIdentifier: uid0, data: data), "1.3/mandatory/CS-AC-M-4-13.xml", message: 3)
+        try expectResponse(MACVerifyResponse(uniqueIdentifier: uid0, validityIndicator: .valid), "1.4/testcases/TC-STREAM-MAC-1-14.xml", message: 14)
+        try expectRequest(SignRequest(uniqueIdentifier: uid0, data: data), "1.3/mandatory/CS-AC-M-1-13.xml", message: 3)
+    }
+
+    @Test("Encrypt (1.3 streaming start) and Decrypt (1.4)")
+    func encryptAndDecrypt() throws {
+        try expectRequest(EncryptRequest(uniqueIdentifier: uid0, initIndicator: true), "1.3/testcases/TC-STREAM-ENC-1-13.xml", message: 17)
+        try expectResponse(EncryptResponse(uniqueIdentifier: uid0), "1.3/testcases/TC-STREAM-ENC-1-13.xml", message: 10)
+        try expectRequest(DecryptRequest(uniqueIdentifier: uid0, data: Array("$DATA_0".utf8)), "1.4/mandatory/CS-BC-M-13-14.xml", message: 5)
+    }
+
+    @Test("Revoke (1.2) with a reason, Obtain Lease and Poll (1.0)")
+    func revokeLeasePoll() throws {
+        try expectRequest(
+            RevokeRequest(uniqueIdentifier: uid0, revocationReason: RevocationReason(revocationReasonCode: .unspecified)),
+            "1.2/derived-ovh/profiles/CS-BC-M-1-12_Encrypt_with_New_Symmetric_Key.xml", message: 5)
+        let lease = "1.0/derived-ovh/testcases/TC_95_10_Obtain_Lease_for_Expired_Key.xml"
+        try expectRequest(ObtainLeaseRequest(uniqueIdentifier: uid0), lease, message: 5)
+        try expectResponse(RevokeResponse(uniqueIdentifier: uid0), lease, message: 8)
+        try expectRequest(
+            PollRequest(asynchronousCorrelationValue: Array("$ASYNCHRONOUS_CORRELATION_VALUE".utf8)),
+            "1.0/derived-ovh/testcases/TC_32_10_Asynchronous_Locate.xml", message: 5)
+    }
+
+    @Test("Get Attribute List (1.0), Join Split Key response (1.2), Export (2.0)")
+    func listJoinExport() throws {
+        try expectRequest(
+            GetAttributeListRequest(uniqueIdentifier: "$UNIQUE_IDENTIFIER_2"),
+            "1.0/derived-ovh/testcases/TC_134_10_Register_Key_Pair_Certify_and_Re_certify_Public_Key.xml", message: 11)
+        try expectResponse(
+            JoinSplitKeyResponse(uniqueIdentifier: "$UNIQUE_IDENTIFIER_6"), "1.2/derived-ovh/testcases/TC_SJ_1_12_Create_and_SplitJoin.xml", message: 6)
+        try expectRequest(ExportRequest(uniqueIdentifier: uid0), "2.0/testcases/TC-IMPEXP-1-20.xml", message: 5)
+    }
 }
