@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target of swift-kmip.
 #
-#   Fuzz/fuzz.sh [TARGET] [SECONDS] [JOBS]     TARGET: ttlv (default), xml, json; SECONDS default 60; JOBS 1
+#   Fuzz/fuzz.sh [TARGET] [SECONDS] [JOBS]     TARGET: ttlv (default), xml, json, typed; SECONDS default 60; JOBS 1
 #
 # The corpus lives in Fuzz/corpus-TARGET (seeded from Vectors/ on first run, not committed);
 # crashes are written to Fuzz/artifacts/. Exit status is libFuzzer's: 0 when nothing was found.
@@ -15,9 +15,13 @@ jobs=${3:-1}
 case "$target" in
   ttlv) modules=(KMIPTTLV) ;;
   xml|json) modules=(KMIPTTLV KMIPXML) ;;
-  *) echo "fuzz.sh: unknown target '$target' (known: ttlv, xml, json)" >&2; exit 2 ;;
+  typed) modules=(KMIPTTLV KMIPXML KMIP) ;;
+  *) echo "fuzz.sh: unknown target '$target' (known: ttlv, xml, json, typed)" >&2; exit 2 ;;
 esac
-entry="$here/$(echo "$target" | tr '[:lower:]' '[:upper:]')"
+case "$target" in
+  typed) entry="$here/Typed" ;;
+  *) entry="$here/$(echo "$target" | tr '[:lower:]' '[:upper:]')" ;;
+esac
 
 build="$here/.build"
 mkdir -p "$build/modules" "$here/artifacts" "$here/corpus-$target"
@@ -67,6 +71,27 @@ if target == "json":
         example = json.loads(line)
         open(os.path.join(out, example["id"]), "w").write(example["normalized"]); n += 1
     print(f"fuzz.sh: seeded corpus with {n} inputs", file=sys.stderr); sys.exit(0)
+if target == "typed":
+    # Every OASIS message of KMIP 1.0-2.1 as TTLV: placeholders replaced by values of their type
+    # in the XML text, then converted by the kmip tool of the debug build (when it is built).
+    import re, subprocess, tempfile
+    kmip = os.path.join(root, ".build", "debug", "kmip")
+    samples = {"DateTime": "2026-01-01T00:00:00Z", "ByteString": "00", "Integer": "0", "LongInteger": "0",
+               "BigInteger": "0x00", "Interval": "0", "Boolean": "false", "DateTimeExtended": "2026-01-01T00:00:00Z"}
+    def bind(match):
+        kind, value = match.group(1), match.group(2)
+        if not value.startswith("$"):
+            return match.group(0)
+        return f'type="{kind}" value="{samples.get(kind, value[1:])}"'
+    if os.access(kmip, os.X_OK):
+        for path in sorted(glob.glob(os.path.join(root, "Vectors/oasis-xml/[12].*/*/*.xml"))):
+            text = re.sub(r'type="(\w+)" value="([^"]*)"', bind, open(path).read())
+            with tempfile.NamedTemporaryFile("w", suffix=".xml", delete=False) as handle:
+                handle.write(text)
+            result = subprocess.run([kmip, "convert", "--from", "xml", "--to", "hex", handle.name], capture_output=True, text=True)
+            os.unlink(handle.name)
+            for index, line in enumerate(result.stdout.split()):
+                open(os.path.join(out, f"{os.path.basename(path)}.{index}.bin"), "wb").write(binascii.unhexlify(line)); n += 1
 for path in sorted(glob.glob(os.path.join(root, "Vectors/pykmip/*.hex"))):
     data = binascii.unhexlify(open(path).read().strip())
     open(os.path.join(out, os.path.basename(path) + ".bin"), "wb").write(data); n += 1

@@ -31,7 +31,7 @@ public struct Attribute: Hashable, Sendable {
 
     /// The value as `type`.
     ///
-    /// - Throws: ``KMIPError`` when the value does not have that shape.
+    /// - Throws: `KMIPError` when the value does not have that shape.
     public func value<T: KMIPCodable>(_ type: T.Type = T.self) throws -> T {
         do {
             return try T(kmipItem: KMIPItem(name.tag ?? .attributeValue, value), context: .tolerant)

@@ -56,7 +56,7 @@ public struct Attributes: Hashable, Sendable, RandomAccessCollection, MutableCol
 
     /// The first instance of `name` as `type`, or `nil` when there is none.
     ///
-    /// - Throws: ``KMIPError`` when the value does not have that shape.
+    /// - Throws: `KMIPError` when the value does not have that shape.
     public func value<T: KMIPCodable>(_ type: T.Type = T.self, of name: AttributeName) throws -> T? {
         try list.first { $0.name == name }?.value(T.self)
     }

@@ -11,16 +11,16 @@
 ///
 /// Decoding is version-neutral: it accepts the shape of every KMIP version from 1.0 to 2.1.
 /// Encoding is strict: it writes the shape of ``KMIPEncodingContext/version`` and throws
-/// ``KMIPError/Code/unsupportedInVersion`` for a field that version does not define.
+/// `KMIPError.Code.unsupportedInVersion` for a field that version does not define.
 public protocol KMIPCodable: Sendable {
     /// Reads a value from `item`; the item's tag is not checked (the caller chose it).
     ///
-    /// - Throws: ``KMIPError`` naming the tag path of what was wrong.
+    /// - Throws: `KMIPError` naming the tag path of what was wrong.
     init(kmipItem item: KMIPItem, context: KMIPDecodingContext) throws
 
     /// Writes the value as one item with `tag`, in the shape of `context.version`.
     ///
-    /// - Throws: ``KMIPError`` when the value cannot be written for that version.
+    /// - Throws: `KMIPError` when the value cannot be written for that version.
     func kmipItem(tag: Tag, context: KMIPEncodingContext) throws -> KMIPItem
 }
 

@@ -9,7 +9,7 @@
 /// `static let` per specified value. Any other value (a vendor extension) is kept as it is.
 public protocol KMIPEnumeration: RawRepresentable, Hashable, Sendable, KMIPCodable, CustomStringConvertible
 where RawValue == UInt32 {
-    /// The enumeration's name in the specification (and in ``KMIPRegistry``).
+    /// The enumeration's name in the specification (and in `KMIPRegistry`).
     static var enumerationName: String { get }
     /// Creates a value from its number.
     init(rawValue: UInt32)
@@ -51,7 +51,7 @@ extension KMIPEnumeration {
 /// written as an Integer item.
 public protocol KMIPMask: OptionSet, Hashable, Sendable, KMIPCodable, CustomStringConvertible
 where RawValue == UInt32, Element == Self {
-    /// The mask's name in the specification (and in ``KMIPRegistry``).
+    /// The mask's name in the specification (and in `KMIPRegistry`).
     static var enumerationName: String { get }
 }
 

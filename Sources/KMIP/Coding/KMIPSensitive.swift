@@ -6,7 +6,7 @@
 /// description, debug description and mirror never show them.
 ///
 /// The description is the tree dump with the sensitive values replaced by their length
-/// (``KMIPItem/sensitiveTags``). To see them, encode the value and dump the tree with
+/// (`KMIPItem.sensitiveTags`). To see them, encode the value and dump the tree with
 /// `dump(revealingSecrets: true)`.
 public protocol KMIPSensitive: KMIPCodable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {}
 

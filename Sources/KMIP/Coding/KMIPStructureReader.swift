@@ -16,7 +16,7 @@ public struct KMIPStructureReader {
 
     /// Opens the structure `item`.
     ///
-    /// - Throws: ``KMIPError/Code/invalidValue`` when `item` is not a structure.
+    /// - Throws: `KMIPError.Code.invalidValue` when `item` is not a structure.
     @inlinable
     public init(_ item: KMIPItem, context: KMIPDecodingContext) throws {
         guard case .structure(let children) = item.value else {
@@ -37,11 +37,38 @@ public struct KMIPStructureReader {
     public var nextTag: Tag? { index < items.count ? items[index].tag : nil }
 
     /// Consumes and returns the next child when it has `tag`.
+    ///
+    /// In tolerant decoding, children with other tags before it are skipped (a vendor's extra
+    /// items, or fields of a newer specification); in strict decoding only the next child counts.
     @inlinable
     public mutating func nextItem(_ tag: Tag) -> KMIPItem? {
-        guard index < items.count, items[index].tag == tag else { return nil }
-        defer { index += 1 }
-        return items[index]
+        guard index < items.count else { return nil }
+        if items[index].tag == tag {
+            index += 1
+            return items[index - 1]
+        }
+        guard !context.rejectsUnknownItems, let found = items[(index + 1)...].firstIndex(where: { $0.tag == tag }) else {
+            return nil
+        }
+        index = found + 1
+        return items[found]
+    }
+
+    /// Consumes and returns the next child whose tag satisfies `predicate` (skipping others in
+    /// tolerant decoding, as ``nextItem(_:)``).
+    @inlinable
+    public mutating func nextItem(where predicate: (Tag) -> Bool) -> KMIPItem? {
+        guard index < items.count else { return nil }
+        let found: Int
+        if predicate(items[index].tag) {
+            found = index
+        } else if !context.rejectsUnknownItems, let later = items[(index + 1)...].firstIndex(where: { predicate($0.tag) }) {
+            found = later
+        } else {
+            return nil
+        }
+        index = found + 1
+        return items[found]
     }
 
     /// Consumes and returns the next child whatever its tag.
@@ -52,10 +79,11 @@ public struct KMIPStructureReader {
         return items[index]
     }
 
-    /// Consumes every next child with `tag`.
+    /// Consumes every next child with `tag` (after skipping others in tolerant decoding).
     @inlinable
     public mutating func nextItems(_ tag: Tag) -> ArraySlice<KMIPItem> {
-        let start = index
+        guard nextItem(tag) != nil else { return [] }
+        let start = index - 1
         while index < items.count, items[index].tag == tag { index += 1 }
         return items[start..<index]
     }
@@ -69,7 +97,7 @@ public struct KMIPStructureReader {
 
     /// Reads a required field.
     ///
-    /// - Throws: ``KMIPError/Code/missingField`` when the next child does not have `tag`.
+    /// - Throws: `KMIPError.Code.missingField` when the next child does not have `tag`.
     @inlinable
     public mutating func decode<T: KMIPCodable>(_ tag: Tag, as type: T.Type = T.self) throws -> T {
         guard let value = try decodeIfPresent(tag, as: T.self) else { throw missing(tag) }
@@ -89,7 +117,7 @@ public struct KMIPStructureReader {
 
     /// Ends the structure: leftover children are an error in strict decoding.
     ///
-    /// - Throws: ``KMIPError/Code/unexpectedItem`` naming the first leftover child.
+    /// - Throws: `KMIPError.Code.unexpectedItem` naming the first leftover child.
     @inlinable
     public func finish() throws {
         guard index < items.count, context.rejectsUnknownItems else { return }

@@ -29,8 +29,8 @@ public struct KMIPStructureWriter {
 
     /// Writes an optional field defined in `versions` and required in `required`.
     ///
-    /// - Throws: ``KMIPError/Code/unsupportedInVersion`` for a value the version does not define,
-    ///   ``KMIPError/Code/missingField`` for a missing value the version requires.
+    /// - Throws: `KMIPError.Code.unsupportedInVersion` for a value the version does not define,
+    ///   `KMIPError.Code.missingField` for a missing value the version requires.
     @inlinable
     public mutating func encode<T: KMIPCodable>(
         _ value: T?, _ tag: Tag, versions: KMIPVersionSet = .all, required: KMIPVersionSet = []

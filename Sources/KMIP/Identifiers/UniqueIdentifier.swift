@@ -10,7 +10,7 @@
 /// KMIP 2.0 added two forms a client may send in a request: an enumeration value such as
 /// ``UniqueIdentifierEnumeration/idPlaceholder`` (the object the previous batch item created) and
 /// an integer (the object of the batch item at that index). Encoding either form for KMIP 1.x
-/// throws ``KMIPError/Code/unsupportedInVersion``.
+/// throws `KMIPError.Code.unsupportedInVersion`.
 public enum UniqueIdentifier: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
     /// A server-assigned identifier (Text String).
     case text(String)

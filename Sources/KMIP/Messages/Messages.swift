@@ -257,7 +257,7 @@ extension ResponseBatchItem: KMIPCodable {
 extension RequestMessage {
     /// Decodes a request message from its tree.
     ///
-    /// - Throws: ``KMIPError`` with the tag path of what was wrong.
+    /// - Throws: `KMIPError` with the tag path of what was wrong.
     public init(tree item: KMIPItem, context: KMIPDecodingContext = .tolerant) throws {
         guard item.tag == .requestMessage else {
             throw KMIPError(.unexpectedItem, "expected a Request Message, found \(tagName(item.tag))", tagPath: [item.tag])
@@ -276,8 +276,8 @@ extension RequestMessage {
 
     /// The tree of the message in the form of its protocol version.
     ///
-    /// - Throws: ``KMIPError/Code/unsupportedInVersion`` when a field or operation does not exist
-    ///   in that version, ``KMIPError/Code/missingField`` when a required one is missing.
+    /// - Throws: `KMIPError.Code.unsupportedInVersion` when a field or operation does not exist
+    ///   in that version, `KMIPError.Code.missingField` when a required one is missing.
     public func tree() throws -> KMIPItem {
         do {
             return try kmipItem(tag: .requestMessage, context: KMIPEncodingContext(version: protocolVersion))

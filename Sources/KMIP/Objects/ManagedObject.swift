@@ -130,8 +130,12 @@ extension ManagedObject: KMIPCodable, KMIPSensitive {
 extension KMIPStructureReader {
     /// Reads the next child when it is a managed object.
     public mutating func decodeManagedObject() throws -> ManagedObject? {
-        guard let tag = nextTag, ManagedObject.tags.contains(tag) else { return nil }
-        return try decodeIfPresent(tag, as: ManagedObject.self)
+        guard let item = nextItem(where: { ManagedObject.tags.contains($0) }) else { return nil }
+        do {
+            return try ManagedObject(kmipItem: item, context: decodingContext)
+        } catch let error as KMIPError {
+            throw error.prefixed(by: item.tag)
+        }
     }
 }
 

@@ -80,6 +80,15 @@ struct ModelBehaviourTests {
         #expect(error?.code == .unexpectedItem)
         #expect(error?.tagPath == [Tag(rawValue: 0x540001)])
         #expect(try GetRequest(kmipItem: tree, context: .tolerant).uniqueIdentifier == "1")
+        // Tolerant decoding also skips unknown items in front of known fields.
+        let vendorFirst = KMIPItem(.requestPayload, structure: [
+            KMIPItem(Tag(rawValue: 0x540001), .textString("vendor")),
+            KMIPItem(.uniqueIdentifier, .textString("1")),
+            KMIPItem(.keyFormatType, .enumeration(KeyFormatType.raw.rawValue)),
+        ])
+        let tolerant = try GetRequest(kmipItem: vendorFirst, context: .tolerant)
+        #expect(tolerant.uniqueIdentifier == "1" && tolerant.keyFormatType == .raw)
+        #expect(throws: KMIPError.self) { try GetRequest(kmipItem: vendorFirst, context: .strict) }
     }
 
     @Test("a wrong item deep in a response names its tag path")
