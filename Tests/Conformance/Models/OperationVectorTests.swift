@@ -255,4 +255,40 @@ struct OperationVectorTests {
             JoinSplitKeyResponse(uniqueIdentifier: "$UNIQUE_IDENTIFIER_6"), "1.2/derived-ovh/testcases/TC_SJ_1_12_Create_and_SplitJoin.xml", message: 6)
         try expectRequest(ExportRequest(uniqueIdentifier: uid0), "2.0/testcases/TC-IMPEXP-1-20.xml", message: 5)
     }
+
+    @Test("Add Attribute (1.0 custom attribute; 2.0 response)")
+    func addAttribute() throws {
+        try expectRequest(
+            AddAttributeRequest(uniqueIdentifier: uid0, attribute: try Attribute(name: "x-provider", "unknown")),
+            "1.0/derived-ovh/testcases/TC_61_10_Import_of_a_Third_party_Key.xml", message: 3)
+        try expectResponse(AddAttributeResponse(uniqueIdentifier: uid0), "2.0/testcases/TC-ECC-1-20.xml", message: 6)
+    }
+
+    @Test("Create Split Key and Derive Key (2.0, PBKDF2)")
+    func splitAndDerive() throws {
+        try expectRequest(
+            CreateSplitKeyRequest(
+                objectType: .splitKey, uniqueIdentifier: uid0, splitKeyParts: 4, splitKeyThreshold: 4, splitKeyMethod: .xor,
+                attributes: Attributes()),
+            "2.0/testcases/TC-SJ-4-20.xml", message: 3)
+        var attributes = Attributes()
+        attributes.cryptographicAlgorithm = .aes
+        attributes.cryptographicLength = 128
+        attributes.cryptographicUsageMask = [.decrypt, .encrypt]
+        try expectRequest(
+            DeriveKeyRequest(
+                objectType: .symmetricKey, uniqueIdentifiers: [uid0], derivationMethod: .pbkdf2,
+                derivationParameters: DerivationParameters(salt: Array("salt".utf8), iterationCount: 4096), attributes: attributes),
+            "2.0/testcases/TC-DERIVEKEY-4-20.xml", message: 3)
+    }
+
+    @Test("Signature Verify response (1.3), Certify response (1.0), Put response (1.0, empty)")
+    func verifyCertifyPut() throws {
+        try expectResponse(
+            SignatureVerifyResponse(uniqueIdentifier: "$UNIQUE_IDENTIFIER_1", validityIndicator: .valid), "1.3/mandatory/CS-AC-M-3-ECC-13.xml", message: 8)
+        try expectResponse(
+            CertifyResponse(uniqueIdentifier: "$UNIQUE_IDENTIFIER_2"),
+            "1.0/derived-ovh/testcases/TC_134_10_Register_Key_Pair_Certify_and_Re_certify_Public_Key.xml", message: 8)
+        try expectResponse(PutResponse(), "1.0/derived-ovh/testcases/TC_NP_1_10_Put.xml", message: 4)
+    }
 }
