@@ -23,6 +23,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // The data model of KMIP: item tree, registry, binary TTLV codec, framing, dump.
@@ -30,7 +34,20 @@ let package = Package(
         // The XML and JSON encodings of the same tree.
         .target(name: "KMIPXML", dependencies: ["KMIPTTLV"], swiftSettings: swiftSettings),
         // What users import: typed models, client, transports.
-        .target(name: "KMIP", dependencies: ["KMIPTTLV", "KMIPXML"], swiftSettings: swiftSettings),
+        .target(
+            name: "KMIP",
+            dependencies: [
+                "KMIPTTLV", "KMIPXML",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // Checking vector files (codec and typed levels; live level later), for `kmip vectors`
         // and the conformance tests.

@@ -123,7 +123,8 @@ func enumerationModels(_ enumerations: Table) throws -> [EnumerationModel] {
                 specName: name, swiftName: enumerationRenames[name] ?? typeName(fromSpecName: name),
                 isMask: row["kind"] == "mask", entries: [], sections: [])
         }
-        var identifier = swiftIdentifier(fromXMLName: row["xml_name"]!)
+        // PKCS#11 return codes are SCREAMING_CASE words (CKR_HOST_MEMORY -> hostMemory).
+        var identifier = swiftIdentifier(fromXMLName: row["xml_name"]!, screamingCase: name == "PKCS#11 Return Code")
         let value = row["value"]!
         if let existing = models[name]!.entries.first(where: { $0.identifier == identifier }) {
             if existing.value == value { continue }  // the same value under a respelled name
@@ -211,6 +212,9 @@ let handWrittenStructures: Set<String> = [
 let handWrittenFieldTypes: [String: String] = [
     "UniqueIdentifier": "UniqueIdentifier",
     "LinkedObjectIdentifier": "UniqueIdentifier",
+    "PrivateKeyUniqueIdentifier": "UniqueIdentifier",
+    "PublicKeyUniqueIdentifier": "UniqueIdentifier",
+    "ReplacedUniqueIdentifier": "UniqueIdentifier",
     "KeyBlock": "KeyBlock",
     "ProtocolVersion": "KMIPVersion",
     "Credential": "Credential",
@@ -530,6 +534,11 @@ final class ModelGenerator {
             out += "    public static var operation: Operation { .\(swiftIdentifier(fromXMLName: model.operationXML!)) }\n"
             out += "    /// The protocol versions that define this payload.\n"
             out += "    public static var versions: KMIPVersionSet { \(versionSetCode(versions)) }\n"
+            if model.kind == "request-payload" {
+                let response = model.swiftName.dropLast("Request".count) + "Response"
+                out += "    /// The payload of the response.\n"
+                out += "    public typealias Response = \(response)\n"
+            }
         }
         for property in properties {
             let propertyVersions = Array(Set(property.forms.flatMap { $0.field.versions })).sorted()
@@ -693,24 +702,32 @@ func generatePayloadDispatch(_ models: [StructureModel]) -> String {
             out += "    /// The \(what) payload of \(model.operation!).\n"
             out += "    case \(caseName(model))(\(model.swiftName))\n"
         }
+        if kind == "response-payload" {
+            out += "    /// The response payload of Poll: the polled operation's payload, kept as its tree.\n"
+            out += "    case poll(PollResponse)\n"
+        }
         out += "    /// A payload the library has no model for (an unknown or vendor operation), kept as its tree.\n"
         out += "    case raw(KMIPItem)\n\n"
         out += "    /// The typed payload inside, or `nil` for a raw payload.\n"
         out += "    public var typed: (any \(proto))? {\n        switch self {\n"
         for model in payloads { out += "        case .\(caseName(model))(let payload): payload\n" }
+        if kind == "response-payload" { out += "        case .poll(let payload): payload\n" }
         out += "        case .raw: nil\n        }\n    }\n\n"
         out += "    /// Wraps a typed payload.\n"
         out += "    public init(_ payload: some \(proto)) {\n        switch payload {\n"
         for model in payloads { out += "        case let payload as \(model.swiftName): self = .\(caseName(model))(payload)\n" }
+        if kind == "response-payload" { out += "        case let payload as PollResponse: self = .poll(payload)\n" }
         out += "        default: preconditionFailure(\"\\(type(of: payload)) is not a generated payload\")\n        }\n    }\n\n"
         out += "    /// Decodes the payload of `operation` from `item`; an operation without a model gives `.raw`.\n"
         out += "    public init(operation: Operation, kmipItem item: KMIPItem, context: KMIPDecodingContext) throws {\n"
         out += "        switch operation {\n"
         for model in payloads { out += "        case \(model.swiftName).operation: self = .\(caseName(model))(try \(model.swiftName)(kmipItem: item, context: context))\n" }
+        if kind == "response-payload" { out += "        case PollResponse.operation: self = .poll(try PollResponse(kmipItem: item, context: context))\n" }
         out += "        default: self = .raw(item)\n        }\n    }\n\n"
         out += "    /// Encodes the payload with `tag` in the form of `context.version`.\n"
         out += "    public func kmipItem(tag: Tag, context: KMIPEncodingContext) throws -> KMIPItem {\n        switch self {\n"
         for model in payloads { out += "        case .\(caseName(model))(let payload): try payload.kmipItem(tag: tag, context: context)\n" }
+        if kind == "response-payload" { out += "        case .poll(let payload): try payload.kmipItem(tag: tag, context: context)\n" }
         out += "        case .raw(let item): KMIPItem(tag, item.value)\n        }\n    }\n}\n"
     }
     return out

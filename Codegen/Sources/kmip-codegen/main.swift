@@ -71,16 +71,26 @@ let swiftKeywords: Set<String> = [
 ]
 
 /// `IVCounterNonce` -> `ivCounterNonce`, `X_509CertificateIdentifier` -> `x509CertificateIdentifier`.
-func swiftIdentifier(fromXMLName xmlName: String) -> String {
-    let characters = Array(xmlName.replacingOccurrences(of: "_", with: ""))
+/// `HMAC_SHA256` -> `hmacSHA256`, `RSASSA_PSS` -> `rsassaPSS`, `SHA_256` -> `sha256`: the
+/// first word's leading capitals are lowered, later words keep their case.
+func swiftIdentifier(fromXMLName xmlName: String, screamingCase: Bool = false) -> String {
+    let words = xmlName.split(separator: "_", omittingEmptySubsequences: true)
+    guard let first = words.first else { return xmlName }
+    let identifier = screamingCase
+        ? first.lowercased() + words.dropFirst().map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined()
+        : lowerFirstWord(String(first)) + words.dropFirst().joined()
+    return swiftKeywords.contains(identifier) ? "`\(identifier)`" : identifier
+}
+
+func lowerFirstWord(_ word: String) -> String {
+    let characters = Array(word)
     var upperRun = 0
     while upperRun < characters.count, characters[upperRun].isUppercase { upperRun += 1 }
     var lowered = upperRun
     if upperRun > 1, upperRun < characters.count, characters[upperRun].isLowercase { lowered = upperRun - 1 }
     if upperRun == 1 { lowered = 1 }
     let head = String(characters[..<lowered]).lowercased()
-    let identifier = head + String(characters[lowered...])
-    return swiftKeywords.contains(identifier) ? "`\(identifier)`" : identifier
+    return head + String(characters[lowered...])
 }
 
 // MARK: - Generation

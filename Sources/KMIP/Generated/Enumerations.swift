@@ -111,7 +111,7 @@ public struct BlockCipherMode: KMIPEnumeration {
     /// GCM (0x00000009; KMIP 1.0–2.1).
     public static let gcm = Self(rawValue: 0x00000009)
     /// CBC-MAC (0x0000000A; KMIP 1.0–2.1).
-    public static let cbcmac = Self(rawValue: 0x0000000A)
+    public static let cbcMAC = Self(rawValue: 0x0000000A)
     /// XTS (0x0000000B; KMIP 1.0–2.1).
     public static let xts = Self(rawValue: 0x0000000B)
     /// AESKeyWrapPadding (0x0000000C; KMIP 1.0–2.1).
@@ -239,17 +239,17 @@ public struct CryptographicAlgorithm: KMIPEnumeration {
     /// ECDSA (0x00000006; KMIP 1.0–2.1).
     public static let ecdsa = Self(rawValue: 0x00000006)
     /// HMAC-SHA1 (0x00000007; KMIP 1.0–2.1).
-    public static let hmacsha1 = Self(rawValue: 0x00000007)
+    public static let hmacSHA1 = Self(rawValue: 0x00000007)
     /// HMAC-SHA224 (0x00000008; KMIP 1.0–2.1).
-    public static let hmacsha224 = Self(rawValue: 0x00000008)
+    public static let hmacSHA224 = Self(rawValue: 0x00000008)
     /// HMAC-SHA256 (0x00000009; KMIP 1.0–2.1).
-    public static let hmacsha256 = Self(rawValue: 0x00000009)
+    public static let hmacSHA256 = Self(rawValue: 0x00000009)
     /// HMAC-SHA384 (0x0000000A; KMIP 1.0–2.1).
-    public static let hmacsha384 = Self(rawValue: 0x0000000A)
+    public static let hmacSHA384 = Self(rawValue: 0x0000000A)
     /// HMAC-SHA512 (0x0000000B; KMIP 1.0–2.1).
-    public static let hmacsha512 = Self(rawValue: 0x0000000B)
+    public static let hmacSHA512 = Self(rawValue: 0x0000000B)
     /// HMAC-MD5 (0x0000000C; KMIP 1.0–2.1).
-    public static let hmacmd5 = Self(rawValue: 0x0000000C)
+    public static let hmacMD5 = Self(rawValue: 0x0000000C)
     /// DH (0x0000000D; KMIP 1.0–2.1).
     public static let dh = Self(rawValue: 0x0000000D)
     /// ECDH (0x0000000E; KMIP 1.0–2.1).
@@ -295,13 +295,13 @@ public struct CryptographicAlgorithm: KMIPEnumeration {
     /// SHA3-512 (0x00000022; KMIP 1.4–2.1).
     public static let sha3512 = Self(rawValue: 0x00000022)
     /// HMAC-SHA3-224 (0x00000023; KMIP 1.4–2.1).
-    public static let hmacsha3224 = Self(rawValue: 0x00000023)
+    public static let hmacSHA3224 = Self(rawValue: 0x00000023)
     /// HMAC-SHA3-256 (0x00000024; KMIP 1.4–2.1).
-    public static let hmacsha3256 = Self(rawValue: 0x00000024)
+    public static let hmacSHA3256 = Self(rawValue: 0x00000024)
     /// HMAC-SHA3-384 (0x00000025; KMIP 1.4–2.1).
-    public static let hmacsha3384 = Self(rawValue: 0x00000025)
+    public static let hmacSHA3384 = Self(rawValue: 0x00000025)
     /// HMAC-SHA3-512 (0x00000026; KMIP 1.4–2.1).
-    public static let hmacsha3512 = Self(rawValue: 0x00000026)
+    public static let hmacSHA3512 = Self(rawValue: 0x00000026)
     /// SHAKE-128 (0x00000027; KMIP 1.4–2.1).
     public static let shake128 = Self(rawValue: 0x00000027)
     /// SHAKE-256 (0x00000028; KMIP 1.4–2.1).
@@ -508,9 +508,9 @@ public struct DigitalSignatureAlgorithm: KMIPEnumeration {
     /// SHA-512 with RSA Encryption (0x00000007; KMIP 2.0–2.1).
     public static let sha512WithRSAEncryption = Self(rawValue: 0x00000007)
     /// RSASSA-PSS (PKCS#1 v2.1) (0x00000008; KMIP 1.1–1.4).
-    public static let rsassapsspkcs1V21 = Self(rawValue: 0x00000008)
+    public static let rsassaPSSPKCS1V21 = Self(rawValue: 0x00000008)
     /// RSASSA-PSS (0x00000008; KMIP 2.0–2.1).
-    public static let rsassapss = Self(rawValue: 0x00000008)
+    public static let rsassaPSS = Self(rawValue: 0x00000008)
     /// DSA with SHA-1 (0x00000009; KMIP 1.1–2.1).
     public static let dsaWithSHA1 = Self(rawValue: 0x00000009)
     /// DSA with SHA224 (0x0000000A; KMIP 1.1–2.1).
@@ -2446,169 +2446,169 @@ public struct PKCS11ReturnCode: KMIPEnumeration {
     /// CANCEL (0x00000001; KMIP 2.0–2.1).
     public static let cancel = Self(rawValue: 0x00000001)
     /// HOST_MEMORY (0x00000002; KMIP 2.0–2.1).
-    public static let hostmemory = Self(rawValue: 0x00000002)
+    public static let hostMemory = Self(rawValue: 0x00000002)
     /// SLOT_ID_INVALID (0x00000003; KMIP 2.0–2.1).
-    public static let slotidinvalid = Self(rawValue: 0x00000003)
+    public static let slotIdInvalid = Self(rawValue: 0x00000003)
     /// GENERAL_ERROR (0x00000005; KMIP 2.0–2.1).
-    public static let generalerror = Self(rawValue: 0x00000005)
+    public static let generalError = Self(rawValue: 0x00000005)
     /// FUNCTION_FAILED (0x00000006; KMIP 2.0–2.1).
-    public static let functionfailed = Self(rawValue: 0x00000006)
+    public static let functionFailed = Self(rawValue: 0x00000006)
     /// ARGUMENTS_BAD (0x00000007; KMIP 2.0–2.1).
-    public static let argumentsbad = Self(rawValue: 0x00000007)
+    public static let argumentsBad = Self(rawValue: 0x00000007)
     /// NO_EVENT (0x00000008; KMIP 2.0–2.1).
-    public static let noevent = Self(rawValue: 0x00000008)
+    public static let noEvent = Self(rawValue: 0x00000008)
     /// NEED_TO_CREATE_THREADS (0x00000009; KMIP 2.0–2.1).
-    public static let needtocreatethreads = Self(rawValue: 0x00000009)
+    public static let needToCreateThreads = Self(rawValue: 0x00000009)
     /// CANT_LOCK (0x0000000A; KMIP 2.0–2.1).
-    public static let cantlock = Self(rawValue: 0x0000000A)
+    public static let cantLock = Self(rawValue: 0x0000000A)
     /// ATTRIBUTE_READ_ONLY (0x00000010; KMIP 2.0–2.1).
-    public static let attributereadonly = Self(rawValue: 0x00000010)
+    public static let attributeReadOnly = Self(rawValue: 0x00000010)
     /// ATTRIBUTE_SENSITIVE (0x00000011; KMIP 2.0–2.1).
-    public static let attributesensitive = Self(rawValue: 0x00000011)
+    public static let attributeSensitive = Self(rawValue: 0x00000011)
     /// ATTRIBUTE_TYPE_INVALID (0x00000012; KMIP 2.0–2.1).
-    public static let attributetypeinvalid = Self(rawValue: 0x00000012)
+    public static let attributeTypeInvalid = Self(rawValue: 0x00000012)
     /// ATTRIBUTE_VALUE_INVALID (0x00000013; KMIP 2.0–2.1).
-    public static let attributevalueinvalid = Self(rawValue: 0x00000013)
+    public static let attributeValueInvalid = Self(rawValue: 0x00000013)
     /// ACTION_PROHIBITED (0x0000001B; KMIP 2.0–2.1).
-    public static let actionprohibited = Self(rawValue: 0x0000001B)
+    public static let actionProhibited = Self(rawValue: 0x0000001B)
     /// DATA_INVALID (0x00000020; KMIP 2.0–2.1).
-    public static let datainvalid = Self(rawValue: 0x00000020)
+    public static let dataInvalid = Self(rawValue: 0x00000020)
     /// DATA_LEN_RANGE (0x00000021; KMIP 2.0–2.1).
-    public static let datalenrange = Self(rawValue: 0x00000021)
+    public static let dataLenRange = Self(rawValue: 0x00000021)
     /// DEVICE_ERROR (0x00000030; KMIP 2.0–2.1).
-    public static let deviceerror = Self(rawValue: 0x00000030)
+    public static let deviceError = Self(rawValue: 0x00000030)
     /// DEVICE_MEMORY (0x00000031; KMIP 2.0–2.1).
-    public static let devicememory = Self(rawValue: 0x00000031)
+    public static let deviceMemory = Self(rawValue: 0x00000031)
     /// DEVICE_REMOVED (0x00000032; KMIP 2.0–2.1).
-    public static let deviceremoved = Self(rawValue: 0x00000032)
+    public static let deviceRemoved = Self(rawValue: 0x00000032)
     /// ENCRYPTED_DATA_INVALID (0x00000040; KMIP 2.0–2.1).
-    public static let encrypteddatainvalid = Self(rawValue: 0x00000040)
+    public static let encryptedDataInvalid = Self(rawValue: 0x00000040)
     /// ENCRYPTED_DATA_LEN_RANGE (0x00000041; KMIP 2.0–2.1).
-    public static let encrypteddatalenrange = Self(rawValue: 0x00000041)
+    public static let encryptedDataLenRange = Self(rawValue: 0x00000041)
     /// FUNCTION_CANCELED (0x00000050; KMIP 2.0–2.1).
-    public static let functioncanceled = Self(rawValue: 0x00000050)
+    public static let functionCanceled = Self(rawValue: 0x00000050)
     /// FUNCTION_NOT_PARALLEL (0x00000051; KMIP 2.0–2.1).
-    public static let functionnotparallel = Self(rawValue: 0x00000051)
+    public static let functionNotParallel = Self(rawValue: 0x00000051)
     /// FUNCTION_NOT_SUPPORTED (0x00000054; KMIP 2.0–2.1).
-    public static let functionnotsupported = Self(rawValue: 0x00000054)
+    public static let functionNotSupported = Self(rawValue: 0x00000054)
     /// KEY_HANDLE_INVALID (0x00000060; KMIP 2.0–2.1).
-    public static let keyhandleinvalid = Self(rawValue: 0x00000060)
+    public static let keyHandleInvalid = Self(rawValue: 0x00000060)
     /// KEY_SIZE_RANGE (0x00000062; KMIP 2.0–2.1).
-    public static let keysizerange = Self(rawValue: 0x00000062)
+    public static let keySizeRange = Self(rawValue: 0x00000062)
     /// KEY_TYPE_INCONSISTENT (0x00000063; KMIP 2.0–2.1).
-    public static let keytypeinconsistent = Self(rawValue: 0x00000063)
+    public static let keyTypeInconsistent = Self(rawValue: 0x00000063)
     /// KEY_NOT_NEEDED (0x00000064; KMIP 2.0–2.1).
-    public static let keynotneeded = Self(rawValue: 0x00000064)
+    public static let keyNotNeeded = Self(rawValue: 0x00000064)
     /// KEY_CHANGED (0x00000065; KMIP 2.0–2.1).
-    public static let keychanged = Self(rawValue: 0x00000065)
+    public static let keyChanged = Self(rawValue: 0x00000065)
     /// KEY_NEEDED (0x00000066; KMIP 2.0–2.1).
-    public static let keyneeded = Self(rawValue: 0x00000066)
+    public static let keyNeeded = Self(rawValue: 0x00000066)
     /// KEY_INDIGESTIBLE (0x00000067; KMIP 2.0–2.1).
-    public static let keyindigestible = Self(rawValue: 0x00000067)
+    public static let keyIndigestible = Self(rawValue: 0x00000067)
     /// KEY_FUNCTION_NOT_PERMITTED (0x00000068; KMIP 2.0–2.1).
-    public static let keyfunctionnotpermitted = Self(rawValue: 0x00000068)
+    public static let keyFunctionNotPermitted = Self(rawValue: 0x00000068)
     /// KEY_NOT_WRAPPABLE (0x00000069; KMIP 2.0–2.1).
-    public static let keynotwrappable = Self(rawValue: 0x00000069)
+    public static let keyNotWrappable = Self(rawValue: 0x00000069)
     /// KEY_UNEXTRACTABLE (0x0000006A; KMIP 2.0–2.1).
-    public static let keyunextractable = Self(rawValue: 0x0000006A)
+    public static let keyUnextractable = Self(rawValue: 0x0000006A)
     /// MECHANISM_INVALID (0x00000070; KMIP 2.0–2.1).
-    public static let mechanisminvalid = Self(rawValue: 0x00000070)
+    public static let mechanismInvalid = Self(rawValue: 0x00000070)
     /// MECHANISM_PARAM_INVALID (0x00000071; KMIP 2.0–2.1).
-    public static let mechanismparaminvalid = Self(rawValue: 0x00000071)
+    public static let mechanismParamInvalid = Self(rawValue: 0x00000071)
     /// OBJECT_HANDLE_INVALID (0x00000082; KMIP 2.0–2.1).
-    public static let objecthandleinvalid = Self(rawValue: 0x00000082)
+    public static let objectHandleInvalid = Self(rawValue: 0x00000082)
     /// OPERATION_ACTIVE (0x00000090; KMIP 2.0–2.1).
-    public static let operationactive = Self(rawValue: 0x00000090)
+    public static let operationActive = Self(rawValue: 0x00000090)
     /// OPERATION_NOT_INITIALIZED (0x00000091; KMIP 2.0–2.1).
-    public static let operationnotinitialized = Self(rawValue: 0x00000091)
+    public static let operationNotInitialized = Self(rawValue: 0x00000091)
     /// PIN_INCORRECT (0x000000A0; KMIP 2.0–2.1).
-    public static let pinincorrect = Self(rawValue: 0x000000A0)
+    public static let pinIncorrect = Self(rawValue: 0x000000A0)
     /// PIN_INVALID (0x000000A1; KMIP 2.0–2.1).
-    public static let pininvalid = Self(rawValue: 0x000000A1)
+    public static let pinInvalid = Self(rawValue: 0x000000A1)
     /// PIN_LEN_RANGE (0x000000A2; KMIP 2.0–2.1).
-    public static let pinlenrange = Self(rawValue: 0x000000A2)
+    public static let pinLenRange = Self(rawValue: 0x000000A2)
     /// PIN_EXPIRED (0x000000A3; KMIP 2.0–2.1).
-    public static let pinexpired = Self(rawValue: 0x000000A3)
+    public static let pinExpired = Self(rawValue: 0x000000A3)
     /// PIN_LOCKED (0x000000A4; KMIP 2.0–2.1).
-    public static let pinlocked = Self(rawValue: 0x000000A4)
+    public static let pinLocked = Self(rawValue: 0x000000A4)
     /// SESSION_CLOSED (0x000000B0; KMIP 2.0–2.1).
-    public static let sessionclosed = Self(rawValue: 0x000000B0)
+    public static let sessionClosed = Self(rawValue: 0x000000B0)
     /// SESSION_COUNT (0x000000B1; KMIP 2.0–2.1).
-    public static let sessioncount = Self(rawValue: 0x000000B1)
+    public static let sessionCount = Self(rawValue: 0x000000B1)
     /// SESSION_HANDLE_INVALID (0x000000B3; KMIP 2.0–2.1).
-    public static let sessionhandleinvalid = Self(rawValue: 0x000000B3)
+    public static let sessionHandleInvalid = Self(rawValue: 0x000000B3)
     /// SESSION_PARALLEL_NOT_SUPPORTED (0x000000B4; KMIP 2.0–2.1).
-    public static let sessionparallelnotsupported = Self(rawValue: 0x000000B4)
+    public static let sessionParallelNotSupported = Self(rawValue: 0x000000B4)
     /// SESSION_READ_ONLY (0x000000B5; KMIP 2.0–2.1).
-    public static let sessionreadonly = Self(rawValue: 0x000000B5)
+    public static let sessionReadOnly = Self(rawValue: 0x000000B5)
     /// SESSION_EXISTS (0x000000B6; KMIP 2.0–2.1).
-    public static let sessionexists = Self(rawValue: 0x000000B6)
+    public static let sessionExists = Self(rawValue: 0x000000B6)
     /// SESSION_READ_ONLY_EXISTS (0x000000B7; KMIP 2.0–2.1).
-    public static let sessionreadonlyexists = Self(rawValue: 0x000000B7)
+    public static let sessionReadOnlyExists = Self(rawValue: 0x000000B7)
     /// SESSION_READ_WRITE_SO_EXISTS (0x000000B8; KMIP 2.0–2.1).
-    public static let sessionreadwritesoexists = Self(rawValue: 0x000000B8)
+    public static let sessionReadWriteSoExists = Self(rawValue: 0x000000B8)
     /// SIGNATURE_INVALID (0x000000C0; KMIP 2.0–2.1).
-    public static let signatureinvalid = Self(rawValue: 0x000000C0)
+    public static let signatureInvalid = Self(rawValue: 0x000000C0)
     /// SIGNATURE_LEN_RANGE (0x000000C1; KMIP 2.0–2.1).
-    public static let signaturelenrange = Self(rawValue: 0x000000C1)
+    public static let signatureLenRange = Self(rawValue: 0x000000C1)
     /// TEMPLATE_INCOMPLETE (0x000000D0; KMIP 2.0–2.1).
-    public static let templateincomplete = Self(rawValue: 0x000000D0)
+    public static let templateIncomplete = Self(rawValue: 0x000000D0)
     /// TEMPLATE_INCONSISTENT (0x000000D1; KMIP 2.0–2.1).
-    public static let templateinconsistent = Self(rawValue: 0x000000D1)
+    public static let templateInconsistent = Self(rawValue: 0x000000D1)
     /// TOKEN_NOT_PRESENT (0x000000E0; KMIP 2.0–2.1).
-    public static let tokennotpresent = Self(rawValue: 0x000000E0)
+    public static let tokenNotPresent = Self(rawValue: 0x000000E0)
     /// TOKEN_NOT_RECOGNIZED (0x000000E1; KMIP 2.0–2.1).
-    public static let tokennotrecognized = Self(rawValue: 0x000000E1)
+    public static let tokenNotRecognized = Self(rawValue: 0x000000E1)
     /// TOKEN_WRITE_PROTECTED (0x000000E2; KMIP 2.0–2.1).
-    public static let tokenwriteprotected = Self(rawValue: 0x000000E2)
+    public static let tokenWriteProtected = Self(rawValue: 0x000000E2)
     /// UNWRAPPING_KEY_HANDLE_INVALID (0x000000F0; KMIP 2.0–2.1).
-    public static let unwrappingkeyhandleinvalid = Self(rawValue: 0x000000F0)
+    public static let unwrappingKeyHandleInvalid = Self(rawValue: 0x000000F0)
     /// UNWRAPPING_KEY_SIZE_RANGE (0x000000F1; KMIP 2.0–2.1).
-    public static let unwrappingkeysizerange = Self(rawValue: 0x000000F1)
+    public static let unwrappingKeySizeRange = Self(rawValue: 0x000000F1)
     /// UNWRAPPING_KEY_TYPE_INCONSISTENT (0x000000F2; KMIP 2.0–2.1).
-    public static let unwrappingkeytypeinconsistent = Self(rawValue: 0x000000F2)
+    public static let unwrappingKeyTypeInconsistent = Self(rawValue: 0x000000F2)
     /// USER_ALREADY_LOGGED_IN (0x00000100; KMIP 2.0–2.1).
-    public static let useralreadyloggedin = Self(rawValue: 0x00000100)
+    public static let userAlreadyLoggedIn = Self(rawValue: 0x00000100)
     /// USER_NOT_LOGGED_IN (0x00000101; KMIP 2.0–2.1).
-    public static let usernotloggedin = Self(rawValue: 0x00000101)
+    public static let userNotLoggedIn = Self(rawValue: 0x00000101)
     /// USER_PIN_NOT_INITIALIZED (0x00000102; KMIP 2.0–2.1).
-    public static let userpinnotinitialized = Self(rawValue: 0x00000102)
+    public static let userPinNotInitialized = Self(rawValue: 0x00000102)
     /// USER_TYPE_INVALID (0x00000103; KMIP 2.0–2.1).
-    public static let usertypeinvalid = Self(rawValue: 0x00000103)
+    public static let userTypeInvalid = Self(rawValue: 0x00000103)
     /// USER_ANOTHER_ALREADY_LOGGED_IN (0x00000104; KMIP 2.0–2.1).
-    public static let useranotheralreadyloggedin = Self(rawValue: 0x00000104)
+    public static let userAnotherAlreadyLoggedIn = Self(rawValue: 0x00000104)
     /// USER_TOO_MANY_TYPES (0x00000105; KMIP 2.0–2.1).
-    public static let usertoomanytypes = Self(rawValue: 0x00000105)
+    public static let userTooManyTypes = Self(rawValue: 0x00000105)
     /// WRAPPED_KEY_INVALID (0x00000110; KMIP 2.0–2.1).
-    public static let wrappedkeyinvalid = Self(rawValue: 0x00000110)
+    public static let wrappedKeyInvalid = Self(rawValue: 0x00000110)
     /// WRAPPED_KEY_LEN_RANGE (0x00000112; KMIP 2.0–2.1).
-    public static let wrappedkeylenrange = Self(rawValue: 0x00000112)
+    public static let wrappedKeyLenRange = Self(rawValue: 0x00000112)
     /// WRAPPING_KEY_HANDLE_INVALID (0x00000113; KMIP 2.0–2.1).
-    public static let wrappingkeyhandleinvalid = Self(rawValue: 0x00000113)
+    public static let wrappingKeyHandleInvalid = Self(rawValue: 0x00000113)
     /// WRAPPING_KEY_SIZE_RANGE (0x00000114; KMIP 2.0–2.1).
-    public static let wrappingkeysizerange = Self(rawValue: 0x00000114)
+    public static let wrappingKeySizeRange = Self(rawValue: 0x00000114)
     /// WRAPPING_KEY_TYPE_INCONSISTENT (0x00000115; KMIP 2.0–2.1).
-    public static let wrappingkeytypeinconsistent = Self(rawValue: 0x00000115)
+    public static let wrappingKeyTypeInconsistent = Self(rawValue: 0x00000115)
     /// RANDOM_SEED_NOT_SUPPORTED (0x00000120; KMIP 2.0–2.1).
-    public static let randomseednotsupported = Self(rawValue: 0x00000120)
+    public static let randomSeedNotSupported = Self(rawValue: 0x00000120)
     /// RANDOM_NO_RNG (0x00000121; KMIP 2.0–2.1).
-    public static let randomnorng = Self(rawValue: 0x00000121)
+    public static let randomNoRng = Self(rawValue: 0x00000121)
     /// DOMAIN_PARAMS_INVALID (0x00000130; KMIP 2.0–2.1).
-    public static let domainparamsinvalid = Self(rawValue: 0x00000130)
+    public static let domainParamsInvalid = Self(rawValue: 0x00000130)
     /// BUFFER_TOO_SMALL (0x00000150; KMIP 2.0–2.1).
-    public static let buffertoosmall = Self(rawValue: 0x00000150)
+    public static let bufferTooSmall = Self(rawValue: 0x00000150)
     /// SAVED_STATE_INVALID (0x00000160; KMIP 2.0–2.1).
-    public static let savedstateinvalid = Self(rawValue: 0x00000160)
+    public static let savedStateInvalid = Self(rawValue: 0x00000160)
     /// INFORMATION_SENSITIVE (0x00000170; KMIP 2.0–2.1).
-    public static let informationsensitive = Self(rawValue: 0x00000170)
+    public static let informationSensitive = Self(rawValue: 0x00000170)
     /// STATE_UNSAVEABLE (0x00000180; KMIP 2.0–2.1).
-    public static let stateunsaveable = Self(rawValue: 0x00000180)
+    public static let stateUnsaveable = Self(rawValue: 0x00000180)
     /// CRYPTOKI_NOT_INITIALIZED (0x00000190; KMIP 2.0–2.1).
-    public static let cryptokinotinitialized = Self(rawValue: 0x00000190)
+    public static let cryptokiNotInitialized = Self(rawValue: 0x00000190)
     /// CRYPTOKI_ALREADY_INITIALIZED (0x00000191; KMIP 2.0–2.1).
-    public static let cryptokialreadyinitialized = Self(rawValue: 0x00000191)
+    public static let cryptokiAlreadyInitialized = Self(rawValue: 0x00000191)
     /// MUTEX_BAD (0x000001A0; KMIP 2.0–2.1).
-    public static let mutexbad = Self(rawValue: 0x000001A0)
+    public static let mutexBad = Self(rawValue: 0x000001A0)
     /// MUTEX_NOT_LOCKED (0x000001A1; KMIP 2.0–2.1).
-    public static let mutexnotlocked = Self(rawValue: 0x000001A1)
+    public static let mutexNotLocked = Self(rawValue: 0x000001A1)
 }

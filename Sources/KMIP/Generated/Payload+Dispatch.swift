@@ -508,6 +508,8 @@ public indirect enum ResponsePayload: Hashable, Sendable {
     case setConstraints(SetConstraintsResponse)
     /// The response payload of Set Defaults.
     case setDefaults(SetDefaultsResponse)
+    /// The response payload of Poll: the polled operation's payload, kept as its tree.
+    case poll(PollResponse)
     /// A payload the library has no model for (an unknown or vendor operation), kept as its tree.
     case raw(KMIPItem)
 
@@ -572,6 +574,7 @@ public indirect enum ResponsePayload: Hashable, Sendable {
         case .queryAsynchronousRequests(let payload): payload
         case .setConstraints(let payload): payload
         case .setDefaults(let payload): payload
+        case .poll(let payload): payload
         case .raw: nil
         }
     }
@@ -637,6 +640,7 @@ public indirect enum ResponsePayload: Hashable, Sendable {
         case let payload as QueryAsynchronousRequestsResponse: self = .queryAsynchronousRequests(payload)
         case let payload as SetConstraintsResponse: self = .setConstraints(payload)
         case let payload as SetDefaultsResponse: self = .setDefaults(payload)
+        case let payload as PollResponse: self = .poll(payload)
         default: preconditionFailure("\(type(of: payload)) is not a generated payload")
         }
     }
@@ -702,6 +706,7 @@ public indirect enum ResponsePayload: Hashable, Sendable {
         case QueryAsynchronousRequestsResponse.operation: self = .queryAsynchronousRequests(try QueryAsynchronousRequestsResponse(kmipItem: item, context: context))
         case SetConstraintsResponse.operation: self = .setConstraints(try SetConstraintsResponse(kmipItem: item, context: context))
         case SetDefaultsResponse.operation: self = .setDefaults(try SetDefaultsResponse(kmipItem: item, context: context))
+        case PollResponse.operation: self = .poll(try PollResponse(kmipItem: item, context: context))
         default: self = .raw(item)
         }
     }
@@ -767,6 +772,7 @@ public indirect enum ResponsePayload: Hashable, Sendable {
         case .queryAsynchronousRequests(let payload): try payload.kmipItem(tag: tag, context: context)
         case .setConstraints(let payload): try payload.kmipItem(tag: tag, context: context)
         case .setDefaults(let payload): try payload.kmipItem(tag: tag, context: context)
+        case .poll(let payload): try payload.kmipItem(tag: tag, context: context)
         case .raw(let item): KMIPItem(tag, item.value)
         }
     }

@@ -10,6 +10,8 @@ public struct CreateRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .create }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = CreateResponse
     /// Object Type (KMIP 1.0–2.1).
     public var objectType: ObjectType
     /// Attributes (KMIP 1.0–2.1).
@@ -97,6 +99,8 @@ public struct CreateKeyPairRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .createKeyPair }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = CreateKeyPairResponse
     /// Common Attributes (KMIP 1.0–2.1).
     public var commonAttributes: Attributes?
     /// Private Key Attributes (KMIP 1.0–2.1).
@@ -166,16 +170,16 @@ public struct CreateKeyPairResponse: Hashable, Sendable, KMIPResponsePayload {
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
     /// Private Key Unique Identifier (KMIP 1.0–2.1).
-    public var privateKeyUniqueIdentifier: String
+    public var privateKeyUniqueIdentifier: UniqueIdentifier
     /// Public Key Unique Identifier (KMIP 1.0–2.1).
-    public var publicKeyUniqueIdentifier: String
+    public var publicKeyUniqueIdentifier: UniqueIdentifier
     /// Private Key Template-Attribute (KMIP 1.0–1.4).
     public var privateKeyAttributes: Attributes?
     /// Public Key Template-Attribute (KMIP 1.0–1.4).
     public var publicKeyAttributes: Attributes?
 
     /// Creates the payload from its fields.
-    public init(privateKeyUniqueIdentifier: String, publicKeyUniqueIdentifier: String, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil) {
+    public init(privateKeyUniqueIdentifier: UniqueIdentifier, publicKeyUniqueIdentifier: UniqueIdentifier, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil) {
         self.privateKeyUniqueIdentifier = privateKeyUniqueIdentifier
         self.publicKeyUniqueIdentifier = publicKeyUniqueIdentifier
         self.privateKeyAttributes = privateKeyAttributes
@@ -211,6 +215,8 @@ public struct RegisterRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .register }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = RegisterResponse
     /// Object Type (KMIP 1.0–2.1).
     public var objectType: ObjectType
     /// Attributes (KMIP 1.0–2.1).
@@ -298,6 +304,8 @@ public struct ReKeyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .reKey }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ReKeyResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Offset (KMIP 1.0–2.1).
@@ -384,6 +392,8 @@ public struct DeriveKeyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .deriveKey }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = DeriveKeyResponse
     /// Object Type (KMIP 1.0–2.1).
     public var objectType: ObjectType
     /// Unique Identifier (KMIP 1.0–2.1; required in 1.0–2.1).
@@ -476,6 +486,8 @@ public struct CertifyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .certify }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = CertifyResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Certificate Request Type (KMIP 1.0–2.1; required in 1.0).
@@ -572,6 +584,8 @@ public struct ReCertifyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .reCertify }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ReCertifyResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Certificate Request Unique Identifier (KMIP 2.0–2.1).
@@ -678,6 +692,8 @@ public struct LocateRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .locate }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = LocateResponse
     /// Maximum Items (KMIP 1.0–2.1).
     public var maximumItems: Int32?
     /// Offset Items (KMIP 1.3–2.1).
@@ -770,6 +786,8 @@ public struct CheckRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .check }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = CheckResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Usage Limits Count (KMIP 1.0–2.1).
@@ -862,6 +880,8 @@ public struct GetRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .get }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = GetResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Key Format Type (KMIP 1.0–2.1).
@@ -954,6 +974,8 @@ public struct GetAttributesRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .getAttributes }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = GetAttributesResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Attribute Reference (KMIP 1.0–2.1).
@@ -1035,6 +1057,8 @@ public struct GetAttributeListRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .getAttributeList }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = GetAttributeListResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1106,6 +1130,8 @@ public struct AddAttributeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .addAttribute }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = AddAttributeResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// New Attribute (KMIP 1.0–2.1).
@@ -1183,6 +1209,8 @@ public struct ModifyAttributeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .modifyAttribute }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ModifyAttributeResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Current Attribute (KMIP 2.0–2.1).
@@ -1265,6 +1293,8 @@ public struct DeleteAttributeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .deleteAttribute }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = DeleteAttributeResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Current Attribute (KMIP 2.0–2.1).
@@ -1351,6 +1381,8 @@ public struct ObtainLeaseRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .obtainLease }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ObtainLeaseResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1423,6 +1455,8 @@ public struct GetUsageAllocationRequest: Hashable, Sendable, KMIPRequestPayload 
     public static var operation: Operation { .getUsageAllocation }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = GetUsageAllocationResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Usage Limits Count (KMIP 1.0–2.1).
@@ -1490,6 +1524,8 @@ public struct ActivateRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .activate }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ActivateResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1552,6 +1588,8 @@ public struct RevokeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .revoke }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = RevokeResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Revocation Reason (KMIP 1.0–2.1).
@@ -1624,6 +1662,8 @@ public struct DestroyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .destroy }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = DestroyResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1686,6 +1726,8 @@ public struct ArchiveRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .archive }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ArchiveResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1748,6 +1790,8 @@ public struct RecoverRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .recover }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = RecoverResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
 
@@ -1810,6 +1854,8 @@ public struct ValidateRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .validate }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = ValidateResponse
     /// Certificate (KMIP 1.0–2.1).
     public var certificates: [Certificate]
     /// Unique Identifier (KMIP 1.0–2.1).
@@ -1882,6 +1928,8 @@ public struct QueryRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .query }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = QueryResponse
     /// Query Function (KMIP 1.0–2.1; required in 1.0–2.1).
     public var queryFunctions: [QueryFunction]
     /// Object Groups (KMIP 2.1).
@@ -2014,6 +2062,8 @@ public struct CancelRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .cancel }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = CancelResponse
     /// Asynchronous Correlation Value (KMIP 1.0–2.1).
     public var asynchronousCorrelationValue: [UInt8]
 
@@ -2081,6 +2131,8 @@ public struct PollRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .poll }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = PollResponse
     /// Asynchronous Correlation Value (KMIP 1.0–2.1).
     public var asynchronousCorrelationValue: [UInt8]
 
@@ -2112,6 +2164,8 @@ public struct NotifyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .notify }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = NotifyResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier
     /// Attributes (KMIP 1.0–2.1; required in 1.0–1.4).
@@ -2182,19 +2236,21 @@ public struct PutRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .put }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { .all }
+    /// The payload of the response.
+    public typealias Response = PutResponse
     /// Unique Identifier (KMIP 1.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier
     /// Put Function (KMIP 1.0–2.1).
     public var putFunction: PutFunction
     /// Replaced Unique Identifier (KMIP 1.0–2.1).
-    public var replacedUniqueIdentifier: String?
+    public var replacedUniqueIdentifier: UniqueIdentifier?
     /// Certificate, Symmetric Key, Private Key, Public Key, Split Key, Template, Secret Data, or Opaque Object (KMIP 1.0–2.1).
     public var object: ManagedObject
     /// Attributes (KMIP 1.0–2.1).
     public var attributes: Attributes?
 
     /// Creates the payload from its fields.
-    public init(uniqueIdentifier: UniqueIdentifier, putFunction: PutFunction, replacedUniqueIdentifier: String? = nil, object: ManagedObject, attributes: Attributes? = nil) {
+    public init(uniqueIdentifier: UniqueIdentifier, putFunction: PutFunction, replacedUniqueIdentifier: UniqueIdentifier? = nil, object: ManagedObject, attributes: Attributes? = nil) {
         self.uniqueIdentifier = uniqueIdentifier
         self.putFunction = putFunction
         self.replacedUniqueIdentifier = replacedUniqueIdentifier
@@ -2262,8 +2318,10 @@ public struct ReKeyKeyPairRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .reKeyKeyPair }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7E) }
+    /// The payload of the response.
+    public typealias Response = ReKeyKeyPairResponse
     /// Private Key Unique Identifier (KMIP 1.1–2.1).
-    public var privateKeyUniqueIdentifier: String?
+    public var privateKeyUniqueIdentifier: UniqueIdentifier?
     /// Offset (KMIP 1.1–2.1).
     public var offset: KMIPInterval?
     /// Common Attributes (KMIP 1.1–2.1).
@@ -2280,7 +2338,7 @@ public struct ReKeyKeyPairRequest: Hashable, Sendable, KMIPRequestPayload {
     public var publicProtectionStorageMasks: ProtectionStorageMasks?
 
     /// Creates the payload from its fields.
-    public init(privateKeyUniqueIdentifier: String? = nil, offset: KMIPInterval? = nil, commonAttributes: Attributes? = nil, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil, commonProtectionStorageMasks: ProtectionStorageMasks? = nil, privateProtectionStorageMasks: ProtectionStorageMasks? = nil, publicProtectionStorageMasks: ProtectionStorageMasks? = nil) {
+    public init(privateKeyUniqueIdentifier: UniqueIdentifier? = nil, offset: KMIPInterval? = nil, commonAttributes: Attributes? = nil, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil, commonProtectionStorageMasks: ProtectionStorageMasks? = nil, privateProtectionStorageMasks: ProtectionStorageMasks? = nil, publicProtectionStorageMasks: ProtectionStorageMasks? = nil) {
         self.privateKeyUniqueIdentifier = privateKeyUniqueIdentifier
         self.offset = offset
         self.commonAttributes = commonAttributes
@@ -2344,16 +2402,16 @@ public struct ReKeyKeyPairResponse: Hashable, Sendable, KMIPResponsePayload {
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7E) }
     /// Private Key Unique Identifier (KMIP 1.1–2.1).
-    public var privateKeyUniqueIdentifier: String
+    public var privateKeyUniqueIdentifier: UniqueIdentifier
     /// Public Key Unique Identifier (KMIP 1.1–2.1).
-    public var publicKeyUniqueIdentifier: String
+    public var publicKeyUniqueIdentifier: UniqueIdentifier
     /// Private Key Template-Attribute (KMIP 1.1–1.4).
     public var privateKeyAttributes: Attributes?
     /// Public Key Template-Attribute (KMIP 1.1–1.4).
     public var publicKeyAttributes: Attributes?
 
     /// Creates the payload from its fields.
-    public init(privateKeyUniqueIdentifier: String, publicKeyUniqueIdentifier: String, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil) {
+    public init(privateKeyUniqueIdentifier: UniqueIdentifier, publicKeyUniqueIdentifier: UniqueIdentifier, privateKeyAttributes: Attributes? = nil, publicKeyAttributes: Attributes? = nil) {
         self.privateKeyUniqueIdentifier = privateKeyUniqueIdentifier
         self.publicKeyUniqueIdentifier = publicKeyUniqueIdentifier
         self.privateKeyAttributes = privateKeyAttributes
@@ -2389,6 +2447,8 @@ public struct DiscoverVersionsRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .discoverVersions }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7E) }
+    /// The payload of the response.
+    public typealias Response = DiscoverVersionsResponse
     /// Protocol Version (KMIP 1.1–2.1).
     public var protocolVersions: [KMIPVersion]
 
@@ -2451,6 +2511,8 @@ public struct EncryptRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .encrypt }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = EncryptResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -2574,6 +2636,8 @@ public struct DecryptRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .decrypt }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = DecryptResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -2692,6 +2756,8 @@ public struct SignRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .sign }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = SignResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -2797,6 +2863,8 @@ public struct SignatureVerifyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .signatureVerify }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = SignatureVerifyResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -2915,6 +2983,8 @@ public struct MACRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .mac }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = MACResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -3015,6 +3085,8 @@ public struct MACVerifyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .macVerify }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = MACVerifyResponse
     /// Unique Identifier (KMIP 1.2–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Cryptographic Parameters (KMIP 1.2–2.1).
@@ -3120,6 +3192,8 @@ public struct RNGRetrieveRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .rngRetrieve }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = RNGRetrieveResponse
     /// Data Length (KMIP 1.2–2.1).
     public var dataLength: Int32
 
@@ -3185,6 +3259,8 @@ public struct RNGSeedRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .rngSeed }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = RNGSeedResponse
     /// Data (KMIP 1.2–2.1).
     public var data: [UInt8]
 
@@ -3250,6 +3326,8 @@ public struct HashRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .hash }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = HashResponse
     /// Cryptographic Parameters (KMIP 1.2–2.1).
     public var cryptographicParameters: CryptographicParameters
     /// Data (KMIP 1.2–2.1; required in 1.2).
@@ -3343,6 +3421,8 @@ public struct CreateSplitKeyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .createSplitKey }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = CreateSplitKeyResponse
     /// Object Type (KMIP 1.2–2.1).
     public var objectType: ObjectType
     /// Unique Identifier (KMIP 1.2–2.1).
@@ -3456,6 +3536,8 @@ public struct JoinSplitKeyRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .joinSplitKey }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x7C) }
+    /// The payload of the response.
+    public typealias Response = JoinSplitKeyResponse
     /// Object Type (KMIP 1.2–2.1).
     public var objectType: ObjectType
     /// Unique Identifier (KMIP 1.2–2.1; required in 1.2–2.1).
@@ -3553,6 +3635,8 @@ public struct ExportRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .export }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x70) }
+    /// The payload of the response.
+    public typealias Response = ExportResponse
     /// Unique Identifier (KMIP 1.4–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Key Format Type (KMIP 1.4–2.1).
@@ -3656,6 +3740,8 @@ public struct ImportRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .`import` }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x70) }
+    /// The payload of the response.
+    public typealias Response = ImportResponse
     /// Unique Identifier (KMIP 1.4–2.1).
     public var uniqueIdentifier: UniqueIdentifier
     /// Object Type (KMIP 2.0–2.1; required in 2.0–2.1).
@@ -3749,6 +3835,8 @@ public struct AdjustAttributeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .adjustAttribute }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = AdjustAttributeResponse
     /// Unique Identifier (KMIP 2.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// Attribute Reference (KMIP 2.0–2.1).
@@ -3826,6 +3914,8 @@ public struct DelegatedLoginRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .delegatedLogin }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = DelegatedLoginResponse
     /// Lease Time (KMIP 2.0–2.1).
     public var leaseTime: KMIPInterval?
     /// Request Count (KMIP 2.0–2.1).
@@ -3903,6 +3993,8 @@ public struct InteropRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .interop }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = InteropResponse
     /// Interop Function (KMIP 2.0–2.1).
     public var interopFunction: InteropFunction
     /// Interop Identifier (KMIP 2.0–2.1).
@@ -3963,6 +4055,8 @@ public struct LogRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .log }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = LogResponse
     /// Log Message (KMIP 2.0–2.1).
     public var logMessage: String
 
@@ -4018,6 +4112,8 @@ public struct LoginRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .login }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = LoginResponse
     /// Lease Time (KMIP 2.0–2.1).
     public var leaseTime: KMIPInterval?
     /// Request Count (KMIP 2.0–2.1).
@@ -4090,6 +4186,8 @@ public struct LogoutRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .logout }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = LogoutResponse
     /// Ticket (KMIP 2.0–2.1).
     public var ticket: Ticket
 
@@ -4145,6 +4243,8 @@ public struct PKCS11Request: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .pkcs11 }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = PKCS11Response
     /// PKCS#11 Interface (KMIP 2.0–2.1).
     public var pkcs11Interface: String?
     /// PKCS#11 Function (KMIP 2.0–2.1).
@@ -4242,6 +4342,8 @@ public struct ReProvisionRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .reProvision }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = ReProvisionResponse
     /// Certificate Request (KMIP 2.0–2.1).
     public var certificateRequest: CertificateRequest?
     /// Certificate (KMIP 2.0–2.1).
@@ -4309,6 +4411,8 @@ public struct SetAttributeRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .setAttribute }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = SetAttributeResponse
     /// Unique Identifier (KMIP 2.0–2.1).
     public var uniqueIdentifier: UniqueIdentifier?
     /// New Attribute (KMIP 2.0–2.1).
@@ -4376,6 +4480,8 @@ public struct SetEndpointRoleRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .setEndpointRole }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x60) }
+    /// The payload of the response.
+    public typealias Response = SetEndpointRoleResponse
     /// Endpoint Role (KMIP 2.0–2.1).
     public var endpointRole: EndpointRole
 
@@ -4438,6 +4544,8 @@ public struct GetConstraintsRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .getConstraints }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = GetConstraintsResponse
 
     /// Creates the payload from its fields.
     public init() {
@@ -4493,6 +4601,8 @@ public struct PingRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .ping }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = PingResponse
 
     /// Creates the payload from its fields.
     public init() {
@@ -4541,6 +4651,8 @@ public struct ProcessRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .process }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = ProcessResponse
     /// Asynchronous Correlation Value (KMIP 2.1).
     public var asynchronousCorrelationValue: [UInt8]
 
@@ -4596,6 +4708,8 @@ public struct QueryAsynchronousRequestsRequest: Hashable, Sendable, KMIPRequestP
     public static var operation: Operation { .queryAsynchronousRequests }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = QueryAsynchronousRequestsResponse
     /// Asynchronous Correlation Values (KMIP 2.1).
     public var asynchronousCorrelationValues: AsynchronousCorrelationValues?
     /// Operations (KMIP 2.1).
@@ -4663,6 +4777,8 @@ public struct SetConstraintsRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .setConstraints }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = SetConstraintsResponse
     /// Constraints (KMIP 2.1).
     public var constraints: Constraints
 
@@ -4718,6 +4834,8 @@ public struct SetDefaultsRequest: Hashable, Sendable, KMIPRequestPayload {
     public static var operation: Operation { .setDefaults }
     /// The protocol versions that define this payload.
     public static var versions: KMIPVersionSet { KMIPVersionSet(rawValue: 0x40) }
+    /// The payload of the response.
+    public typealias Response = SetDefaultsResponse
     /// Defaults Information (KMIP 2.1).
     public var defaultsInformation: DefaultsInformation?
 
