@@ -9,10 +9,18 @@ struct KMIPTool: AsyncParsableCommand {
         commandName: "kmip",
         abstract: "Work with KMIP messages and servers.",
         discussion: """
-            Messages convert between the binary TTLV encoding (raw or as hex), XML, JSON and a \
-            readable dump; `bench` measures the codecs on a message of your choice.
+            Talk to a KMIP server over mutual TLS (create, get, locate, activate, revoke, destroy, ...: \
+            connection options after the subcommand, or KMIP_SERVER, KMIP_CA, KMIP_CERT, KMIP_KEY, \
+            KMIP_VERSION, or a config file). Exit status 0 on success, 1 when the server reports a \
+            failure, 2 for usage errors, 3 for connection or TLS failures. Messages convert between \
+            the binary TTLV encoding (raw or as hex), XML, JSON and a readable dump; `bench` measures \
+            the codecs on a message of your choice.
             """,
-        subcommands: [Convert.self, Vectors.self, Bench.self]
+        subcommands: [
+            Create.self, CreateKeyPair.self, Register.self, Get.self, AttributesCommand.self, Locate.self, Activate.self,
+            Revoke.self, Destroy.self, Rekey.self, Encrypt.self, Decrypt.self, Query.self, Versions.self,
+            Convert.self, Vectors.self, Bench.self,
+        ]
     )
 
     /// Runs the tool; usage errors exit with status 2, as scripts expect of every subcommand.

@@ -119,8 +119,6 @@ public struct KMIPTLSConfiguration: Sendable {
     /// Name to verify and send as SNI instead of the endpoint's host (e.g. when connecting by IP
     /// to a server whose certificate names it).
     public var serverName: String?
-    /// SHA-256 digests of acceptable server public keys (SubjectPublicKeyInfo, DER). Empty: no pinning.
-    public var pinnedPublicKeySHA256: [[UInt8]] = []
     /// OpenSSL cipher suite list for TLS 1.2 (`nil`: the library's defaults, which include the
     /// ECDHE-ECDSA and ECDHE-RSA AES-GCM suites).
     public var cipherSuites: String?

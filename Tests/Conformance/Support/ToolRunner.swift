@@ -28,11 +28,12 @@ enum ToolRunner {
     }()
 
     /// Runs `kmip arguments…` with `input` on standard input.
-    static func run(_ arguments: [String], input: [UInt8] = []) throws -> ToolResult {
+    static func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> ToolResult {
         guard let executable else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "kmip executable not found"]) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout

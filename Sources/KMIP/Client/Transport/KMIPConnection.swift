@@ -32,14 +32,14 @@ final class KMIPConnection: Sendable {
     ) async throws -> KMIPConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         let serverName = tls.serverName ?? (Self.isIPAddress(endpoint.host) ? nil : endpoint.host)
-        let handshakeBox = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
+        let handshakeBox = NIOLockedValueBox<EventLoopPromise<Void>?>(nil)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handshake = channel.eventLoop.makePromise(of: Void.self)
-                    handshakeBox.withLockedValue { $0 = handshake.futureResult }
+                    handshakeBox.withLockedValue { $0 = handshake }
                     let ssl = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                     try channel.pipeline.syncOperations.addHandler(ssl)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maximumMessageSize: maximumMessageSize)))
@@ -50,9 +50,11 @@ final class KMIPConnection: Sendable {
         do {
             channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
         } catch {
-            throw KMIPError(.connectionFailed, "cannot connect to \(endpoint): \(error)")
+            // The channel may have been set up before the connection failed: end its handshake promise.
+            handshakeBox.withLockedValue { $0?.fail(error) }
+            throw KMIPError(.connectionFailed, "cannot connect to \(endpoint): \(Self.describe(error))")
         }
-        guard let handshake = handshakeBox.withLockedValue({ $0 }) else {
+        guard let handshake = handshakeBox.withLockedValue({ $0?.futureResult }) else {
             channel.close(promise: nil)
             throw KMIPError(.connectionFailed, "the connection to \(endpoint) was not set up")
         }

@@ -1,0 +1,175 @@
+// swift-kmip: the `kmip` command line tool.
+//
+// Connection options shared by the commands that talk to a server, and how their outcomes map
+// to exit statuses.
+
+import ArgumentParser
+import Foundation
+import KMIP
+import Logging
+
+/// `--server HOST:PORT --ca FILE --cert FILE --key FILE [--kmip-version V]`, also from the
+/// environment (`KMIP_SERVER`, `KMIP_CA`, `KMIP_CERT`, `KMIP_KEY`, `KMIP_KEY_PASSPHRASE`,
+/// `KMIP_VERSION`) or a config file (`--config FILE`, `KMIP_CONFIG`, else
+/// `~/.config/kmip/config`, lines `server = HOST:PORT`, `ca = FILE`, `cert = FILE`, `key = FILE`,
+/// `kmip-version = 1.4`). The command line wins over the environment, the environment over the file.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "The KMIP server, HOST[:PORT] (port 5696 when omitted; env KMIP_SERVER).")
+    var server: String?
+
+    @Option(help: "PEM file of the CA that issued the server's certificate (env KMIP_CA; default: the system's trust store).")
+    var ca: String?
+
+    @Option(help: "PEM file of the client certificate chain (env KMIP_CERT).")
+    var cert: String?
+
+    @Option(help: "PEM file of the client private key (env KMIP_KEY; passphrase in env KMIP_KEY_PASSPHRASE).")
+    var key: String?
+
+    @Option(name: .customLong("pkcs12"), help: "PKCS#12 file with the client certificate and key instead of --cert/--key (passphrase in env KMIP_PKCS12_PASSPHRASE).")
+    var pkcs12: String?
+
+    @Option(name: .customLong("kmip-version"), help: "Use this protocol version instead of negotiating (1.0 ... 2.1; env KMIP_VERSION).")
+    var kmipVersion: String?
+
+    @Option(help: "Seconds to wait for a connection and for each response.")
+    var timeout: Double = 30
+
+    @Option(help: "A config file of `name = value` lines (env KMIP_CONFIG; default ~/.config/kmip/config).")
+    var config: String?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    @Flag(help: "Log each request and response (operations and results, never key material) to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        if let kmipVersion, KMIPVersion(kmipVersion) == nil {
+            throw ValidationError("--kmip-version must be a version such as 1.4 or 2.0, not '\(kmipVersion)'")
+        }
+        guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+    }
+
+    /// The setting `name` from the command line, the environment or the config file.
+    func setting(_ flag: String?, environment name: String, file key: String, in fileSettings: [String: String]) -> String? {
+        flag ?? ProcessInfo.processInfo.environment[name] ?? fileSettings[key]
+    }
+
+    func fileSettings() throws -> [String: String] {
+        let explicit = config ?? ProcessInfo.processInfo.environment["KMIP_CONFIG"]
+        let path = explicit ?? (NSHomeDirectory() + "/.config/kmip/config")
+        guard FileManager.default.fileExists(atPath: path) else {
+            if let explicit { throw ToolError("the config file \(explicit) does not exist") }
+            return [:]
+        }
+        var settings: [String: String] = [:]
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let equals = trimmed.firstIndex(of: "=") else {
+                throw ToolError("\(path) line \(number + 1): expected `name = value`")
+            }
+            let name = trimmed[..<equals].trimmingCharacters(in: .whitespaces)
+            guard ["server", "ca", "cert", "key", "pkcs12", "kmip-version"].contains(name) else {
+                throw ToolError("\(path) line \(number + 1): unknown setting '\(name)' (known: server, ca, cert, key, pkcs12, kmip-version)")
+            }
+            settings[name] = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        }
+        return settings
+    }
+
+    /// A client made from the options.
+    func makeClient() throws -> KMIPClient {
+        let file = try fileSettings()
+        guard let serverText = setting(server, environment: "KMIP_SERVER", file: "server", in: file) else {
+            throw ValidationError("no server: give --server HOST[:PORT] (or KMIP_SERVER, or `server =` in the config file)")
+        }
+        guard let endpoint = KMIPClientConfiguration.Endpoint(serverText) else {
+            throw ValidationError("--server must be HOST or HOST:PORT, not '\(serverText)'")
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let identity: KMIPTLSConfiguration.Identity
+        if let pkcs12 = setting(pkcs12, environment: "KMIP_PKCS12", file: "pkcs12", in: file) {
+            identity = .pkcs12File(pkcs12, passphrase: environment["KMIP_PKCS12_PASSPHRASE"] ?? "")
+        } else if let cert = setting(cert, environment: "KMIP_CERT", file: "cert", in: file),
+            let key = setting(key, environment: "KMIP_KEY", file: "key", in: file)
+        {
+            identity = .pemFiles(certificateChain: cert, privateKey: key, passphrase: environment["KMIP_KEY_PASSPHRASE"])
+        } else {
+            identity = .none
+        }
+        let trust: KMIPTLSConfiguration.TrustRoots = setting(ca, environment: "KMIP_CA", file: "ca", in: file).map { .pemFile($0) } ?? .system
+        var configuration = KMIPClientConfiguration(endpoints: [endpoint], tls: KMIPTLSConfiguration(identity: identity, trustRoots: trust))
+        if let versionText = setting(kmipVersion, environment: "KMIP_VERSION", file: "kmip-version", in: file) {
+            guard let version = KMIPVersion(versionText) else { throw ValidationError("kmip-version must be such as 1.4, not '\(versionText)'") }
+            configuration.versionPolicy = .fixed(version)
+        }
+        configuration.connectTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
+        var logger = Logger(label: "kmip")
+        logger.logLevel = verbose ? .debug : .error
+        configuration.logger = logger
+        return try KMIPClient(configuration: configuration)
+    }
+}
+
+/// Runs a client command: maps failures to exit statuses (1: the server reported a failure,
+/// 2: usage, 3: connection or TLS) with the reason on stderr.
+func withClient(_ options: ConnectionOptions, _ body: (KMIPClient) async throws -> Void) async throws {
+    let client: KMIPClient
+    do {
+        client = try options.makeClient()
+    } catch let error as KMIPError {
+        fail("\(error.reason)", status: 3)
+    }
+    do {
+        try await body(client)
+        await client.shutdown()
+    } catch let error as KMIPOperationError {
+        await client.shutdown()
+        fail("the server reported a failure: \(error)", status: 1)
+    } catch let error as KMIPError {
+        await client.shutdown()
+        switch error.code {
+        case .connectionFailed, .tlsFailure, .connectionClosed, .responseLost, .clientShutDown, .unexpectedResponse:
+            fail("\(error.reason)", status: 3)
+        case .unsupportedInVersion, .missingField:
+            fail("\(error)", status: 2)
+        default:
+            fail("\(error)", status: 1)
+        }
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+func fail(_ message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("kmip: \(message)\n".utf8))
+    exit(status)
+}
+
+/// Prints `object` as JSON, or `lines` as text.
+func emit(_ options: ConnectionOptions, json object: [String: Any], lines: [String]) {
+    if options.json {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        print(String(decoding: data, as: UTF8.self))
+    } else {
+        for line in lines { print(line) }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+func parseHex(_ text: String, what: String) throws -> [UInt8] {
+    let clean = text.filter { !$0.isWhitespace }
+    guard clean.count % 2 == 0, let bytes = Optional(stride(from: 0, to: clean.count, by: 2).compactMap({ index -> UInt8? in
+        let start = clean.index(clean.startIndex, offsetBy: index)
+        return UInt8(clean[start..<clean.index(start, offsetBy: 2)], radix: 16)
+    })), bytes.count * 2 == clean.count else {
+        throw ValidationError("\(what) must be hex digits")
+    }
+    return bytes
+}
