@@ -8,8 +8,8 @@ import KMIPXML
 /// `kmip bench`: throughput figures anyone can compare with another library on the same input.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the speed of the codecs.",
-        subcommands: [Codec.self]
+        abstract: "Measure the speed of the codecs and of the client.",
+        subcommands: [Codec.self, Client.self]
     )
 
     /// `kmip bench codec`: decode and encode one message in a loop.
