@@ -87,6 +87,41 @@ struct PyKMIPLiveTests {
         }
     }
 
+    @Test("locate by type and length, with paging (Maximum Items, Offset Items from 1.3)", arguments: [KMIPVersion.v1_3, .v1_4, .v2_0])
+    func locatePaging(_ version: KMIPVersion) async throws {
+        let client = try PyKMIP.client(version)
+        defer { Task { await client.shutdown() } }
+        let group = "page-\(version)-\(UInt32.random(in: 0...UInt32.max))"
+        var created: [UniqueIdentifier] = []
+        for _ in 0..<3 { created.append(try await client.createSymmetricKey(algorithm: .aes, length: 192, objectGroup: group)) }
+        var filter = Attributes()
+        filter.objectType = .symmetricKey
+        filter.cryptographicLength = 192
+        filter.objectGroups = [group]
+        let all = try await client.locate(filter)
+        #expect(Set(all) == Set(created))
+        let first = try await client.locate(filter, maximumItems: 2)
+        let rest = try await client.locate(filter, maximumItems: 2, offsetItems: 2)
+        #expect(first.count == 2 && rest.count == 1)
+        #expect(Set(first + rest) == Set(created))
+    }
+
+    @Test("Discover Versions in every version that has it (1.1+)", arguments: [KMIPVersion.v1_1, .v1_2, .v1_3, .v1_4, .v2_0])
+    func discoverVersions(_ version: KMIPVersion) async throws {
+        let client = try PyKMIP.client(version)
+        defer { Task { await client.shutdown() } }
+        #expect(try await client.discoverVersions().first == .v2_0)
+    }
+
+    @Test("Delete Attribute in its 1.x form (Attribute Name)", arguments: [KMIPVersion.v1_0, .v1_4])
+    func deleteAttributeVersion1(_ version: KMIPVersion) async throws {
+        let client = try PyKMIP.client(version)
+        defer { Task { await client.shutdown() } }
+        let id = try await client.createSymmetricKey(algorithm: .aes, length: 128, name: "to-forget")
+        _ = try await client.perform(DeleteAttributeRequest(uniqueIdentifier: id, attributeName: .name, attributeIndex: 0))
+        #expect(try await client.getAttributes(id, [.name]).names.isEmpty)
+    }
+
     @Test("revoke for key compromise makes the key Compromised", arguments: [KMIPVersion.v1_2, .v2_0])
     func compromise(_ version: KMIPVersion) async throws {
         let client = try PyKMIP.client(version)
