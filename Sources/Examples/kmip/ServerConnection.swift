@@ -29,6 +29,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("pkcs12"), help: "PKCS#12 file with the client certificate and key instead of --cert/--key (passphrase in env KMIP_PKCS12_PASSPHRASE).")
     var pkcs12: String?
 
+    @Option(name: .customLong("pin"), help: "Accept only a server whose public key is that of this PEM certificate (repeatable).")
+    var pinnedCertificates: [String] = []
+
     @Option(name: .customLong("kmip-version"), help: "Use this protocol version instead of negotiating (1.0 ... 2.1; env KMIP_VERSION).")
     var kmipVersion: String?
 
@@ -101,7 +104,9 @@ struct ConnectionOptions: ParsableArguments {
             identity = .none
         }
         let trust: KMIPTLSConfiguration.TrustRoots = setting(ca, environment: "KMIP_CA", file: "ca", in: file).map { .pemFile($0) } ?? .system
-        var configuration = KMIPClientConfiguration(endpoints: [endpoint], tls: KMIPTLSConfiguration(identity: identity, trustRoots: trust))
+        var tls = KMIPTLSConfiguration(identity: identity, trustRoots: trust)
+        tls.pinnedCertificateFiles = pinnedCertificates
+        var configuration = KMIPClientConfiguration(endpoints: [endpoint], tls: tls)
         if let versionText = setting(kmipVersion, environment: "KMIP_VERSION", file: "kmip-version", in: file) {
             guard let version = KMIPVersion(versionText) else { throw ValidationError("kmip-version must be such as 1.4, not '\(versionText)'") }
             configuration.versionPolicy = .fixed(version)

@@ -49,7 +49,17 @@ public final class KMIPClient: Sendable {
     public init(configuration: KMIPClientConfiguration) throws {
         self.configuration = configuration
         let context = try NIOSSLContext(configuration: Self.tlsConfiguration(configuration.tls))
-        self.pool = KMIPConnectionPool(configuration: configuration, sslContext: context)
+        var pinnedKeys: [[UInt8]] = []
+        do {
+            for file in configuration.tls.pinnedCertificateFiles {
+                for certificate in try NIOSSLCertificate.fromPEMFile(file) {
+                    pinnedKeys.append(try certificate.extractPublicKey().toSPKIBytes())
+                }
+            }
+        } catch {
+            throw KMIPError(.tlsFailure, "cannot load the pinned certificates: \(KMIPConnection.describe(error))")
+        }
+        self.pool = KMIPConnectionPool(configuration: configuration, sslContext: context, pinnedKeys: pinnedKeys)
         if case .fixed(let version) = configuration.versionPolicy {
             self.negotiation = Negotiation(version: version)
         } else {

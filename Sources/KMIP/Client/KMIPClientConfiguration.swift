@@ -119,6 +119,9 @@ public struct KMIPTLSConfiguration: Sendable {
     /// Name to verify and send as SNI instead of the endpoint's host (e.g. when connecting by IP
     /// to a server whose certificate names it).
     public var serverName: String?
+    /// PEM certificate files whose public keys are the only ones the server may present (public
+    /// key pinning, checked after the usual verification). Empty: no pinning.
+    public var pinnedCertificateFiles: [String] = []
     /// OpenSSL cipher suite list for TLS 1.2 (`nil`: the library's defaults, which include the
     /// ECDHE-ECDSA and ECDHE-RSA AES-GCM suites).
     public var cipherSuites: String?

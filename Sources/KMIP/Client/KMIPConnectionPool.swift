@@ -9,6 +9,7 @@ import NIOSSL
 actor KMIPConnectionPool {
     private let configuration: KMIPClientConfiguration
     private let sslContext: NIOSSLContext
+    private let pinnedKeys: [[UInt8]]
     private var idle: [(connection: KMIPConnection, since: ContinuousClock.Instant)] = []
     private var open = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -16,9 +17,10 @@ actor KMIPConnectionPool {
     private var preferredEndpoint = 0
     private var isShutDown = false
 
-    init(configuration: KMIPClientConfiguration, sslContext: NIOSSLContext) {
+    init(configuration: KMIPClientConfiguration, sslContext: NIOSSLContext, pinnedKeys: [[UInt8]]) {
         self.configuration = configuration
         self.sslContext = sslContext
+        self.pinnedKeys = pinnedKeys
     }
 
     /// A connection for one request: an idle healthy one, a new one, or the next one released.
@@ -84,7 +86,8 @@ actor KMIPConnectionPool {
             nextID += 1
             do {
                 let connection = try await KMIPConnection.connect(
-                    to: endpoints[index], sslContext: sslContext, tls: configuration.tls, timeout: configuration.connectTimeout,
+                    to: endpoints[index], sslContext: sslContext, tls: configuration.tls, pinnedKeys: pinnedKeys,
+                    timeout: configuration.connectTimeout,
                     maximumMessageSize: configuration.maximumResponseSize, id: id, logger: configuration.logger)
                 preferredEndpoint = index
                 return connection

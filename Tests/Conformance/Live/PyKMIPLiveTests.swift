@@ -302,6 +302,21 @@ struct PyKMIPLiveTests {
         await client.shutdown()
     }
 
+    @Test("public-key pinning: the server's own key passes, any other key is refused before anything is sent")
+    func pinning() async throws {
+        var pinned = PyKMIP.configuration(version: .fixed(.v1_4))
+        pinned.tls.pinnedCertificateFiles = ["\(PyKMIP.certs)/server.pem"]
+        let good = try KMIPClient(configuration: pinned)
+        #expect(try await good.query([.queryServerInformation]).vendorIdentification != nil)
+        await good.shutdown()
+        pinned.tls.pinnedCertificateFiles = ["\(PyKMIP.certs)/other.pem"]
+        let bad = try KMIPClient(configuration: pinned)
+        let error = await #expect(throws: KMIPError.self) { _ = try await bad.query([.queryServerInformation]) }
+        #expect(error?.code == .tlsFailure)
+        #expect(error?.reason.contains("pinned") == true)
+        await bad.shutdown()
+    }
+
     @Test("TLS failures are clear and fast: wrong CA, no client certificate, expired certificate")
     func tlsFailures() async throws {
         func expectTLSFailure(_ configure: (inout KMIPClientConfiguration) -> Void, _ what: String) async throws {

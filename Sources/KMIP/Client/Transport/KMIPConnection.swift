@@ -28,7 +28,7 @@ final class KMIPConnection: Sendable {
     /// Connects and completes the TLS handshake within `timeout`.
     static func connect(
         to endpoint: KMIPClientConfiguration.Endpoint, sslContext: NIOSSLContext, tls: KMIPTLSConfiguration,
-        timeout: Duration, maximumMessageSize: Int, id: Int, logger: Logger
+        pinnedKeys: [[UInt8]], timeout: Duration, maximumMessageSize: Int, id: Int, logger: Logger
     ) async throws -> KMIPConnection {
         let group = MultiThreadedEventLoopGroup.singleton
         let serverName = tls.serverName ?? (Self.isIPAddress(endpoint.host) ? nil : endpoint.host)
@@ -68,6 +68,13 @@ final class KMIPConnection: Sendable {
             deadline.cancel()
             channel.close(promise: nil)
             throw KMIPError(.tlsFailure, "TLS handshake with \(endpoint) failed: \(Self.describe(error))")
+        }
+        if !pinnedKeys.isEmpty {
+            let presented = try? await channel.nioSSL_peerCertificate().get()?.extractPublicKey().toSPKIBytes()
+            guard let presented, pinnedKeys.contains(presented) else {
+                channel.close(promise: nil)
+                throw KMIPError(.tlsFailure, "TLS handshake with \(endpoint) failed: the server's public key is not one of the \(pinnedKeys.count) pinned keys")
+            }
         }
         logger.debug("connected", metadata: ["kmip.endpoint": "\(endpoint)", "kmip.connection": "\(id)"])
         return KMIPConnection(channel: channel, endpoint: endpoint, id: id)
