@@ -254,22 +254,38 @@ extension ResponseBatchItem: KMIPCodable {
 
 // MARK: - Bytes and trees
 
-extension RequestMessage {
-    /// Decodes a request message from its tree.
+/// A Request or Response Message: what goes over the wire as one TTLV item.
+public protocol KMIPMessage: KMIPCodable {
+    /// The tag of the message (Request Message or Response Message).
+    static var messageTag: Tag { get }
+    /// The protocol version of the message, whose wire form it is written in.
+    var protocolVersion: KMIPVersion { get }
+}
+
+extension RequestMessage: KMIPMessage {
+    public static var messageTag: Tag { .requestMessage }
+}
+
+extension ResponseMessage: KMIPMessage {
+    public static var messageTag: Tag { .responseMessage }
+}
+
+extension KMIPMessage {
+    /// Decodes the message from its tree.
     ///
     /// - Throws: `KMIPError` with the tag path of what was wrong.
     public init(tree item: KMIPItem, context: KMIPDecodingContext = .tolerant) throws {
-        guard item.tag == .requestMessage else {
-            throw KMIPError(.unexpectedItem, "expected a Request Message, found \(tagName(item.tag))", tagPath: [item.tag])
+        guard item.tag == Self.messageTag else {
+            throw KMIPError(.unexpectedItem, "expected a \(tagName(Self.messageTag)), found \(tagName(item.tag))", tagPath: [item.tag])
         }
         do {
             try self.init(kmipItem: item, context: context)
         } catch let error as KMIPError {
-            throw error.prefixed(by: .requestMessage)
+            throw error.prefixed(by: Self.messageTag)
         }
     }
 
-    /// Decodes a request message from TTLV bytes.
+    /// Decodes the message from TTLV bytes.
     public init(ttlv bytes: [UInt8], context: KMIPDecodingContext = .tolerant) throws {
         try self.init(tree: try TTLVDecoder().decode(bytes), context: context)
     }
@@ -280,42 +296,9 @@ extension RequestMessage {
     ///   in that version, `KMIPError.Code.missingField` when a required one is missing.
     public func tree() throws -> KMIPItem {
         do {
-            return try kmipItem(tag: .requestMessage, context: KMIPEncodingContext(version: protocolVersion))
+            return try kmipItem(tag: Self.messageTag, context: KMIPEncodingContext(version: protocolVersion))
         } catch let error as KMIPError {
-            throw error.prefixed(by: .requestMessage)
-        }
-    }
-
-    /// The TTLV bytes of the message.
-    public func ttlvBytes() throws -> [UInt8] {
-        try TTLVEncoder().encode(tree())
-    }
-}
-
-extension ResponseMessage {
-    /// Decodes a response message from its tree.
-    public init(tree item: KMIPItem, context: KMIPDecodingContext = .tolerant) throws {
-        guard item.tag == .responseMessage else {
-            throw KMIPError(.unexpectedItem, "expected a Response Message, found \(tagName(item.tag))", tagPath: [item.tag])
-        }
-        do {
-            try self.init(kmipItem: item, context: context)
-        } catch let error as KMIPError {
-            throw error.prefixed(by: .responseMessage)
-        }
-    }
-
-    /// Decodes a response message from TTLV bytes.
-    public init(ttlv bytes: [UInt8], context: KMIPDecodingContext = .tolerant) throws {
-        try self.init(tree: try TTLVDecoder().decode(bytes), context: context)
-    }
-
-    /// The tree of the message in the form of its protocol version.
-    public func tree() throws -> KMIPItem {
-        do {
-            return try kmipItem(tag: .responseMessage, context: KMIPEncodingContext(version: protocolVersion))
-        } catch let error as KMIPError {
-            throw error.prefixed(by: .responseMessage)
+            throw error.prefixed(by: Self.messageTag)
         }
     }
 
