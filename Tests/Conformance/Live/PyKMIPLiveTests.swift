@@ -264,6 +264,33 @@ struct PyKMIPLiveTests {
         }
     }
 
+    @Test("a Username and Password credential in the header is accepted (PyKMIP identifies by certificate)", arguments: [KMIPVersion.v1_2, .v2_0])
+    func credential(_ version: KMIPVersion) async throws {
+        var configuration = PyKMIP.configuration(version: .fixed(version))
+        configuration.credential = .username("camera", password: "not-logged")
+        let client = try KMIPClient(configuration: configuration)
+        defer { Task { await client.shutdown() } }
+        #expect(try await client.query([.queryServerInformation]).vendorIdentification != nil)
+    }
+
+    @Test("Maximum Response Size is honoured and Undo is refused, as typed Result Reasons")
+    func batchLimits() async throws {
+        let client = try PyKMIP.client(.v1_4)
+        defer { Task { await client.shutdown() } }
+        var small = KMIPBatch()
+        small.maximumResponseSize = 16
+        small.add(QueryRequest(queryFunctions: [.queryOperations]))
+        let tooLarge = try await client.perform(small)
+        guard case .failure(let failure) = tooLarge[0] else { Issue.record("a 16-byte limit was not enforced"); return }
+        #expect(failure.resultReason == .responseTooLarge)
+
+        var undo = KMIPBatch(errorContinuation: .undo)
+        undo.add(QueryRequest(queryFunctions: [.queryServerInformation]))
+        let undone = try await client.perform(undo)
+        guard case .failure(let refused) = undone[0] else { Issue.record("PyKMIP accepted Undo"); return }
+        #expect(refused.resultStatus == .operationFailed)
+    }
+
     @Test("a 2.0 Get Attributes that matches nothing is never answered by PyKMIP: the request timeout ends it")
     func unansweredRequest() async throws {
         var configuration = PyKMIP.configuration(version: .fixed(.v2_0))
