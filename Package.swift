@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KMIPTTLV", targets: ["KMIPTTLV"]),
         .library(name: "KMIPXML", targets: ["KMIPXML"]),
         .library(name: "KMIP", targets: ["KMIP"]),
+        .library(name: "KMIPServer", targets: ["KMIPServer"]),
         .executable(name: "kmip", targets: ["kmip"]),
     ],
     dependencies: [
@@ -49,6 +50,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The reference KMIP server engine and its listeners.
+        .target(
+            name: "KMIPServer",
+            dependencies: [
+                "KMIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Checking vector files (codec and typed levels; live level later), for `kmip vectors`
         // and the conformance tests.
         .target(
@@ -73,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "Conformance",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPVectorCheck", "kmip",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "kmip",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/Conformance",

@@ -7,12 +7,14 @@ import NIOCore
 /// A NIO decoder that emits one `ByteBuffer` per TTLV message: it reads the 8-byte header of the
 /// outermost item, checks the length against the limit before waiting for the body, and never
 /// reserves memory for an unverified length.
-struct KMIPFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+package struct KMIPFrameDecoder: ByteToMessageDecoder {
+    package typealias InboundOut = ByteBuffer
 
     let maximumMessageSize: Int
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    package init(maximumMessageSize: Int) { self.maximumMessageSize = maximumMessageSize }
+
+    package mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard buffer.readableBytes >= 8, let length = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt32.self) else {
             return .needMoreData
         }
@@ -29,7 +31,7 @@ struct KMIPFrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    package mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         try decode(context: context, buffer: &buffer)
     }
 }

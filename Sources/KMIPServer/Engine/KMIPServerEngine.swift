@@ -1,0 +1,374 @@
+// swift-kmip: KMIPServer
+//
+// Typed request dispatch: one request message in, one response message out, in the version of
+// the request (KMIP 1.0 to 2.1).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KMIP
+import Logging
+
+/// A failure of one batch item, answered as Result Status Operation Failed with a reason.
+struct OperationFailure: Error {
+    var reason: ResultReason
+    var message: String
+    init(_ reason: ResultReason, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// The reference server's request processing.
+///
+/// It answers every request in its own protocol version, processes batch items in order with the
+/// ID Placeholder, and stops at the first failure unless the request says Continue (Undo is not
+/// supported and answered as such). Objects belong to the identity that created them; other
+/// identities are refused them (Permission Denied) and do not see them in Locate.
+public actor KMIPServerEngine {
+    /// The protocol versions the server speaks, preferred first.
+    public static let supportedVersions: [KMIPVersion] = KMIPVersion.specified.reversed()
+    /// The Vendor Identification answered to Query.
+    public static let vendorIdentification = "swift-kmip reference server"
+
+    let store: any KMIPObjectStore
+    let logger: Logger
+    var clock: @Sendable () -> KMIPDateTime
+
+    /// Creates an engine on `store`.
+    public init(store: any KMIPObjectStore, logger: Logger = Logger(label: "swift-kmip.server")) {
+        self.store = store
+        self.logger = logger
+        self.clock = { KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970()) }
+    }
+
+    /// Answers a request sent by `identity`.
+    public func handle(_ request: RequestMessage, identity: String) async -> ResponseMessage {
+        let version = request.protocolVersion
+        var header = ResponseHeader(protocolVersion: version, timeStamp: clock())
+        header.clientCorrelationValue = version >= .v1_4 ? request.header.clientCorrelationValue : nil
+        guard Self.supportedVersions.contains(version) else {
+            header.protocolVersion = .v1_0
+            return ResponseMessage(header: header, batchItems: [ResponseBatchItem(
+                operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
+                resultMessage: "protocol version \(version) is not supported (this server speaks \(Self.supportedVersions.map(\.description).joined(separator: ", ")))")])
+        }
+        if request.header.batchErrorContinuationOption == .undo {
+            return ResponseMessage(header: header, batchItems: request.batchItems.map {
+                ResponseBatchItem(
+                    operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, resultStatus: .operationFailed,
+                    resultReason: .featureNotSupported, resultMessage: "the Undo batch error continuation option is not supported")
+            })
+        }
+        if request.batchItems.count > 1, request.batchItems.contains(where: { $0.uniqueBatchItemID == nil }) {
+            return ResponseMessage(header: header, batchItems: [ResponseBatchItem(
+                operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
+                resultMessage: "a batch of several items needs a Unique Batch Item ID on every item")])
+        }
+        var context = RequestContext(identity: identity, version: version, placeholder: nil)
+        var items: [ResponseBatchItem] = []
+        for item in request.batchItems {
+            var answer = ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success)
+            do {
+                answer.payload = try await perform(item.payload, operation: item.operation, context: &context)
+            } catch let failure as OperationFailure {
+                answer.resultStatus = .operationFailed
+                answer.resultReason = failure.reason
+                answer.resultMessage = failure.message
+            } catch {
+                answer.resultStatus = .operationFailed
+                answer.resultReason = .generalFailure
+                answer.resultMessage = "\(error)"
+            }
+            logger.info(
+                "\(item.operation)",
+                metadata: ["kmip.identity": "\(identity)", "kmip.version": "\(version)", "kmip.result": "\(answer.resultStatus)"])
+            items.append(answer)
+            if answer.resultStatus != .success && request.header.batchErrorContinuationOption != .continue { break }
+        }
+        return ResponseMessage(header: header, batchItems: items)
+    }
+
+    struct RequestContext {
+        var identity: String
+        var version: KMIPVersion
+        var placeholder: String?
+    }
+
+    // MARK: - Dispatch
+
+    func perform(_ payload: RequestPayload, operation: Operation, context: inout RequestContext) async throws -> ResponsePayload {
+        switch payload {
+        case .discoverVersions(let request):
+            let offered = request.protocolVersions
+            let answer = offered.isEmpty ? Self.supportedVersions : Self.supportedVersions.filter(offered.contains)
+            return .discoverVersions(DiscoverVersionsResponse(protocolVersions: answer))
+        case .query(let request):
+            return .query(query(request))
+        case .create(let request):
+            let id = try await create(request, context: context)
+            context.placeholder = id
+            return .create(CreateResponse(objectType: request.objectType, uniqueIdentifier: .text(id)))
+        case .register(let request):
+            let id = try await register(request, context: context)
+            context.placeholder = id
+            return .register(RegisterResponse(uniqueIdentifier: .text(id)))
+        case .get(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            guard let object = stored.object else {
+                throw OperationFailure(.objectDestroyed, "object \(stored.id) was destroyed")
+            }
+            if let format = request.keyFormatType, let block = object.keyBlock, format != block.keyFormatType {
+                throw OperationFailure(.keyFormatTypeNotSupported, "object \(stored.id) is held as \(block.keyFormatType); conversion to \(format) is not supported")
+            }
+            if request.keyWrappingSpecification != nil {
+                throw OperationFailure(.featureNotSupported, "key wrapping is not supported yet")
+            }
+            return .get(GetResponse(objectType: stored.objectType, uniqueIdentifier: .text(stored.id), object: object))
+        case .getAttributes(let request):
+            let stored = try await owned(request.uniqueIdentifier, context)
+            var attributes = stored.attributes
+            if !request.attributeNames.isEmpty {
+                attributes.list = attributes.list.filter { request.attributeNames.contains($0.name) }
+            }
+            return .getAttributes(GetAttributesResponse(uniqueIdentifier: .text(stored.id), attributes: attributes))
+        case .getAttributeList(let request):
+            let stored = try await owned(request.uniqueIdentifier, context)
+            var names: [AttributeName] = []
+            for attribute in stored.attributes where !names.contains(attribute.name) { names.append(attribute.name) }
+            return .getAttributeList(GetAttributeListResponse(uniqueIdentifier: .text(stored.id), attributeNames: names))
+        case .locate(let request):
+            return .locate(try await locate(request, context: context))
+        case .activate(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            guard stored.attributes.state == .preActive else {
+                throw OperationFailure(wrongState(context), "object \(stored.id) is \(stored.attributes.state.map { "\($0)" } ?? "-"), not Pre-Active")
+            }
+            stored.attributes.state = .active
+            stored.attributes.activationDate = clock()
+            try await save(&stored)
+            return .activate(ActivateResponse(uniqueIdentifier: .text(stored.id)))
+        case .revoke(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            let reason = request.revocationReason.revocationReasonCode
+            let state = stored.attributes.state ?? .preActive
+            if reason == .keyCompromise || reason == .caCompromise {
+                guard state != .destroyed && state != .destroyedCompromised else {
+                    throw OperationFailure(wrongState(context), "object \(stored.id) is destroyed")
+                }
+                stored.attributes.state = .compromised
+                stored.attributes.compromiseOccurrenceDate = request.compromiseOccurrenceDate ?? clock()
+                stored.attributes.compromiseDate = clock()
+            } else {
+                guard state == .active else {
+                    throw OperationFailure(wrongState(context), "object \(stored.id) is \(state), only an Active object is revoked for \(reason)")
+                }
+                stored.attributes.state = .deactivated
+                stored.attributes.deactivationDate = clock()
+            }
+            stored.attributes.revocationReason = request.revocationReason
+            try await save(&stored)
+            return .revoke(RevokeResponse(uniqueIdentifier: .text(stored.id)))
+        case .destroy(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            let state = stored.attributes.state ?? .preActive
+            if state == .active {
+                throw OperationFailure(.permissionDenied, "object \(stored.id) is Active: revoke it before destroying it")
+            }
+            stored.object = nil
+            stored.attributes.state = state == .compromised ? .destroyedCompromised : .destroyed
+            stored.attributes.destroyDate = clock()
+            try await save(&stored)
+            return .destroy(DestroyResponse(uniqueIdentifier: .text(stored.id)))
+        case .addAttribute(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            try Self.checkClientModifiable(request.attribute.name)
+            stored.attributes.append(request.attribute)
+            try await save(&stored)
+            return .addAttribute(AddAttributeResponse(uniqueIdentifier: .text(stored.id), attribute: context.version.major < 2 ? request.attribute : nil))
+        case .setAttribute(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            try Self.checkClientModifiable(request.attribute.name)
+            stored.attributes.remove(request.attribute.name)
+            stored.attributes.append(request.attribute)
+            try await save(&stored)
+            return .setAttribute(SetAttributeResponse(uniqueIdentifier: .text(stored.id)))
+        case .modifyAttribute(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            try Self.checkClientModifiable(request.attribute.name)
+            let target = request.currentAttribute ?? request.attribute
+            guard let index = stored.attributes.list.firstIndex(where: {
+                $0.name == target.name && (request.currentAttribute == nil ? ($0.index ?? 0) == (target.index ?? 0) : $0.value == target.value)
+            }) else {
+                throw OperationFailure(.itemNotFound, "object \(stored.id) has no such \(target.name)")
+            }
+            stored.attributes.list[index].value = request.attribute.value
+            try await save(&stored)
+            return .modifyAttribute(ModifyAttributeResponse(uniqueIdentifier: .text(stored.id), attribute: context.version.major < 2 ? request.attribute : nil))
+        case .deleteAttribute(let request):
+            var stored = try await owned(request.uniqueIdentifier, context)
+            let name = request.attributeName ?? request.currentAttribute?.name
+            guard let name else { throw OperationFailure(.invalidField, "Delete Attribute needs an attribute") }
+            try Self.checkClientModifiable(name)
+            let instances = stored.attributes.list.indices.filter { stored.attributes.list[$0].name == name }
+            let position = request.attributeIndex.map { Int($0) } ?? 0
+            let chosen: Int?
+            if let current = request.currentAttribute {
+                chosen = instances.first { stored.attributes.list[$0].value == current.value }
+            } else {
+                chosen = position < instances.count ? instances[position] : nil
+            }
+            guard let chosen else { throw OperationFailure(.itemNotFound, "object \(stored.id) has no such \(name)") }
+            let removed = stored.attributes.list.remove(at: chosen)
+            try await save(&stored)
+            return .deleteAttribute(DeleteAttributeResponse(uniqueIdentifier: .text(stored.id), attribute: context.version.major < 2 ? removed : nil))
+        case .raw:
+            throw OperationFailure(.operationNotSupported, "operation \(operation) is not supported by this server")
+        default:
+            throw OperationFailure(.operationNotSupported, "\(operation) is not supported by this server yet")
+        }
+    }
+
+    /// The operations this engine implements (answered to Query).
+    static let implemented: [Operation] = [
+        .create, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
+        .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions,
+    ]
+
+    func query(_ request: QueryRequest) -> QueryResponse {
+        var response = QueryResponse()
+        if request.queryFunctions.contains(.queryOperations) { response.operations = Self.implemented }
+        if request.queryFunctions.contains(.queryObjects) { response.objectTypes = [.symmetricKey, .secretData, .opaqueObject, .publicKey, .privateKey, .certificate] }
+        if request.queryFunctions.contains(.queryServerInformation) { response.vendorIdentification = Self.vendorIdentification }
+        return response
+    }
+
+    func wrongState(_ context: RequestContext) -> ResultReason {
+        context.version.major >= 2 ? .wrongKeyLifecycleState : .permissionDenied
+    }
+
+    /// Server-managed attributes a client may not add, set, modify or delete.
+    static let serverManaged: Set<AttributeName> = [
+        .uniqueIdentifier, .objectType, .state, .initialDate, .activationDate, .deactivationDate, .destroyDate,
+        .compromiseDate, .compromiseOccurrenceDate, .lastChangeDate, .cryptographicAlgorithm, .cryptographicLength,
+        .revocationReason, .originalCreationDate, .digest, .fresh, .keyValuePresent,
+    ]
+
+    static func checkClientModifiable(_ name: AttributeName) throws {
+        if serverManaged.contains(name) {
+            throw OperationFailure(.attributeReadOnly, "\(name) is set by the server")
+        }
+    }
+
+    // MARK: - Objects
+
+    func owned(_ id: UniqueIdentifier?, _ context: RequestContext) async throws -> StoredObject {
+        let key: String
+        switch id {
+        case .text(let text)?: key = text
+        case nil, .enumeration(.idPlaceholder)?:
+            guard let placeholder = context.placeholder else {
+                throw OperationFailure(.invalidField, "no Unique Identifier, and no ID Placeholder from an earlier batch item")
+            }
+            key = placeholder
+        default:
+            throw OperationFailure(.invalidField, "this server takes text Unique Identifiers or the ID Placeholder")
+        }
+        guard let stored = try await store.object(key) else {
+            throw OperationFailure(.itemNotFound, "no object \(key)")
+        }
+        guard stored.owner == context.identity else {
+            throw OperationFailure(.permissionDenied, "object \(key) belongs to another identity")
+        }
+        return stored
+    }
+
+    func save(_ stored: inout StoredObject) async throws {
+        stored.attributes.lastChangeDate = clock()
+        try await store.update(stored)
+    }
+
+    func create(_ request: CreateRequest, context: RequestContext) async throws -> String {
+        guard request.objectType == .symmetricKey else {
+            throw OperationFailure(.operationNotSupported, "Create makes symmetric keys; use Create Key Pair or Register for \(request.objectType)")
+        }
+        var attributes = request.attributes
+        guard let algorithm = attributes.cryptographicAlgorithm, let length = attributes.cryptographicLength else {
+            throw OperationFailure(.invalidField, "Create needs a Cryptographic Algorithm and a Cryptographic Length")
+        }
+        let allowed: Bool = switch algorithm {
+        case .aes: [128, 192, 256].contains(length)
+        case .chaCha20: length == 256
+        case .hmacSHA1, .hmacSHA256, .hmacSHA384, .hmacSHA512: length >= 128 && length % 8 == 0 && length <= 4096
+        default: false
+        }
+        guard allowed else {
+            throw OperationFailure(.cryptographicFailure, "cannot make a \(algorithm) key of \(length) bits")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<Int(length / 8)).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return try await insert(.symmetricKey(SymmetricKey(keyBlock: .raw(bytes, algorithm: algorithm, length: length))), type: .symmetricKey, attributes: &attributes, context: context)
+    }
+
+    func register(_ request: RegisterRequest, context: RequestContext) async throws -> String {
+        guard let object = request.object else { throw OperationFailure(.invalidField, "Register needs an object") }
+        guard object.objectType == request.objectType else {
+            throw OperationFailure(.invalidField, "the Object Type \(request.objectType) does not match the object, a \(object.objectType)")
+        }
+        var attributes = request.attributes
+        if let block = object.keyBlock {
+            if attributes.cryptographicAlgorithm == nil { attributes.cryptographicAlgorithm = block.cryptographicAlgorithm }
+            if attributes.cryptographicLength == nil { attributes.cryptographicLength = block.cryptographicLength }
+        }
+        return try await insert(object, type: request.objectType, attributes: &attributes, context: context)
+    }
+
+    func insert(_ object: ManagedObject, type: ObjectType, attributes: inout Attributes, context: RequestContext) async throws -> String {
+        for attribute in attributes where Self.serverManaged.contains(attribute.name) && attribute.name != .cryptographicAlgorithm
+            && attribute.name != .cryptographicLength && attribute.name != .activationDate
+        {
+            throw OperationFailure(.attributeReadOnly, "\(attribute.name) is set by the server")
+        }
+        let id = try await store.makeIdentifier()
+        let now = clock()
+        attributes.uniqueIdentifier = .text(id)
+        attributes.objectType = type
+        attributes.initialDate = now
+        attributes.lastChangeDate = now
+        if let activation = attributes.activationDate, activation <= now {
+            attributes.state = .active
+        } else {
+            attributes.state = .preActive
+        }
+        try await store.insert(StoredObject(id: id, owner: context.identity, objectType: type, object: object, attributes: attributes))
+        return id
+    }
+
+    func locate(_ request: LocateRequest, context: RequestContext) async throws -> LocateResponse {
+        let filter = request.attributes ?? Attributes()
+        var matches: [String] = []
+        for stored in try await store.objects() where stored.owner == context.identity {
+            let matched = filter.allSatisfy { wanted in
+                stored.attributes.contains { $0.name == wanted.name && $0.value == wanted.value }
+            }
+            if matched { matches.append(stored.id) }
+        }
+        let located = Int32(matches.count)
+        let offset = Int(request.offsetItems ?? 0)
+        var page = Array(matches.dropFirst(offset))
+        if let maximum = request.maximumItems, maximum >= 0 { page = Array(page.prefix(Int(maximum))) }
+        return LocateResponse(
+            locatedItems: context.version >= .v1_3 && request.maximumItems != nil ? located : nil, uniqueIdentifiers: page.map { .text($0) })
+    }
+}
+
+/// Seconds since the Unix epoch from the system clock.
+enum SystemClock {
+    static func secondsSince1970() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
+    }
+}

@@ -1,0 +1,148 @@
+// swift-kmip: KMIPServer
+//
+// TTLV over mutual TLS (KMIP port 5696): accept connections, require a client certificate, hand
+// each request to the engine, answer in order.
+
+import KMIP
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A listener for TTLV requests over mutual TLS.
+///
+/// The client certificate's subject common name is the identity the engine sees.
+public final class KMIPTLSListener: Sendable {
+    /// Where and how to listen.
+    public struct Configuration: Sendable {
+        /// The address to bind (loopback by default).
+        public var host: String = "127.0.0.1"
+        /// The port (0: any free port; see ``KMIPTLSListener/port``).
+        public var port: Int = 5696
+        /// The server's certificate chain (PEM).
+        public var certificateChainFile: String
+        /// The server's private key (PEM).
+        public var privateKeyFile: String
+        /// The CA certificates client certificates must chain to (PEM).
+        public var clientCAFile: String
+        /// Largest request accepted, in bytes.
+        public var maximumMessageSize: Int = 1 << 20
+
+        /// Creates a configuration.
+        public init(certificateChainFile: String, privateKeyFile: String, clientCAFile: String) {
+            self.certificateChainFile = certificateChainFile
+            self.privateKeyFile = privateKeyFile
+            self.clientCAFile = clientCAFile
+        }
+    }
+
+    let channel: any Channel
+    /// The port the listener is bound to.
+    public let port: Int
+
+    private init(channel: any Channel, port: Int) {
+        self.channel = channel
+        self.port = port
+    }
+
+    /// Binds and starts accepting connections.
+    public static func start(engine: KMIPServerEngine, configuration: Configuration, logger: Logger = Logger(label: "swift-kmip.server")) async throws -> KMIPTLSListener {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificateChainFile).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyFile, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.clientCAFile))
+        let context = try NIOSSLContext(configuration: tls)
+        let maximum = configuration.maximumMessageSize
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maximumMessageSize: maximum)))
+                    try channel.pipeline.syncOperations.addHandler(KMIPServerConnectionHandler(engine: engine, logger: logger))
+                }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let port = channel.localAddress?.port ?? configuration.port
+        logger.info("listening", metadata: ["kmip.address": "\(configuration.host):\(port)"])
+        return KMIPTLSListener(channel: channel, port: port)
+    }
+
+    /// Stops accepting connections.
+    public func shutdown() async {
+        try? await channel.close()
+    }
+}
+
+/// Decodes each request, lets the engine answer it, writes the response; requests on one
+/// connection are answered in order.
+final class KMIPServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let engine: KMIPServerEngine
+    let logger: Logger
+    private var previous: EventLoopFuture<Void>?
+    private var identity: String?
+
+    init(engine: KMIPServerEngine, logger: Logger) {
+        self.engine = engine
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var frame = unwrapInboundIn(data)
+        let bytes = frame.readBytes(length: frame.readableBytes) ?? []
+        if identity == nil {
+            let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+            identity = (try? certificate?.toDERBytes()).flatMap { subjectCommonName(ofDER: $0) } ?? "unknown"
+        }
+        let identity = self.identity ?? "unknown"
+        let engine = self.engine
+        let channel = context.channel
+        let eventLoop = context.eventLoop
+        let start = previous ?? eventLoop.makeSucceededVoidFuture()
+        let done = start.flatMap {
+            eventLoop.makeFutureWithTask {
+                await Self.answer(bytes, identity: identity, engine: engine)
+            }
+        }.flatMap { response in
+            channel.writeAndFlush(ByteBuffer(bytes: response))
+        }
+        done.whenFailure { [logger] error in
+            logger.warning("connection closed", metadata: ["kmip.error": "\(error)"])
+            channel.close(promise: nil)
+        }
+        previous = done
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.notice("connection error", metadata: ["kmip.error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    /// The response bytes for request bytes; a request that does not decode gets an Invalid
+    /// Message answer in its version when that can be read, else in KMIP 1.0.
+    static func answer(_ bytes: [UInt8], identity: String, engine: KMIPServerEngine) async -> [UInt8] {
+        let tree: KMIPItem
+        do {
+            tree = try TTLVDecoder().decode(bytes)
+            let request = try RequestMessage(tree: tree)
+            return try await engine.handle(request, identity: identity).ttlvBytes()
+        } catch {
+            let version = (try? TTLVDecoder(options: .tolerant).decode(bytes))?.protocolVersion.flatMap { version in
+                KMIPServerEngine.supportedVersions.contains(version) ? version : nil
+            } ?? .v1_0
+            let response = ResponseMessage(
+                header: ResponseHeader(protocolVersion: version, timeStamp: KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970())),
+                batchItems: [ResponseBatchItem(
+                    operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
+                    resultMessage: "the request does not decode: \(error)")])
+            return (try? response.ttlvBytes()) ?? []
+        }
+    }
+}

@@ -1,0 +1,152 @@
+// The reference server engine behind its TLS listener, driven by the client over real TLS
+// connections: every version from 1.0 to 2.1, lifecycle, ownership, batches.
+
+import Foundation
+import Testing
+import KMIP
+import KMIPServer
+
+/// A server on a free loopback port with an in-memory store.
+struct RunningServer {
+    let listener: KMIPTLSListener
+    let engine: KMIPServerEngine
+
+    static func start() async throws -> RunningServer {
+        let engine = KMIPServerEngine(store: InMemoryObjectStore())
+        var configuration = KMIPTLSListener.Configuration(
+            certificateChainFile: TestCertificates.path("server.pem"), privateKeyFile: TestCertificates.path("server.key"),
+            clientCAFile: TestCertificates.path("ca.pem"))
+        configuration.port = 0
+        return RunningServer(listener: try await KMIPTLSListener.start(engine: engine, configuration: configuration), engine: engine)
+    }
+
+    func client(_ identity: String = "camera", version: KMIPVersion? = nil) throws -> KMIPClient {
+        let tls = KMIPTLSConfiguration(
+            identity: .pemFiles(certificateChain: TestCertificates.path("\(identity).pem"), privateKey: TestCertificates.path("\(identity).key")),
+            trustRoots: .pemFile(TestCertificates.path("ca.pem")))
+        var configuration = KMIPClientConfiguration(endpoints: [.init(host: "127.0.0.1", port: listener.port)], tls: tls)
+        if let version { configuration.versionPolicy = .fixed(version) }
+        configuration.requestTimeout = .seconds(10)
+        return try KMIPClient(configuration: configuration)
+    }
+}
+
+@Suite("Reference server over TLS", .serialized)
+struct ReferenceServerTests {
+    @Test("negotiation arrives at KMIP 2.1")
+    func negotiation() async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client()
+        #expect(try await client.protocolVersion() == .v2_1)
+        #expect(try await client.discoverVersions() == KMIPServerEngine.supportedVersions)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("key lifecycle with its dates; Destroy keeps the metadata", arguments: KMIPVersion.specified)
+    func lifecycle(_ version: KMIPVersion) async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: version)
+        let id = try await client.createSymmetricKey(algorithm: .aes, length: 256, name: "clip-key", objectGroup: "camera-1")
+        let key = try #require(try await client.get(id).object.keyBlock?.keyBytes)
+        #expect(key.count == 32)
+        var attributes = try await client.getAttributes(id)
+        #expect(attributes.state == .preActive)
+        #expect(attributes.initialDate != nil)
+        #expect(attributes.objectGroups == ["camera-1"])
+
+        var filter = Attributes()
+        filter.names = [Name(nameValue: "clip-key", nameType: .uninterpretedTextString)]
+        #expect(try await client.locate(filter) == [id])
+
+        try await client.activate(id)
+        attributes = try await client.getAttributes(id, [.state, .activationDate])
+        #expect(attributes.state == .active && attributes.activationDate != nil)
+        let refused = await #expect(throws: KMIPOperationError.self) { try await client.destroy(id) }
+        #expect(refused?.resultReason == .permissionDenied)
+        try await client.revoke(id, reason: .cessationOfOperation)
+        #expect(try await client.getAttributes(id, [.state]).state == .deactivated)
+        try await client.destroy(id)
+        attributes = try await client.getAttributes(id, [.state, .destroyDate])
+        #expect(attributes.state == .destroyed && attributes.destroyDate != nil)
+        let gone = await #expect(throws: KMIPOperationError.self) { try await client.get(id) }
+        #expect(gone?.resultReason == .objectDestroyed)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("an object belongs to its creator: another identity is refused it and does not find it")
+    func ownership() async throws {
+        let server = try await RunningServer.start()
+        let camera = try server.client("camera")
+        let viewer = try server.client("viewer")
+        let id = try await camera.createSymmetricKey(algorithm: .aes, length: 128, name: "private")
+        let refused = await #expect(throws: KMIPOperationError.self) { try await viewer.get(id) }
+        #expect(refused?.resultReason == .permissionDenied)
+        var filter = Attributes()
+        filter.names = [Name(nameValue: "private", nameType: .uninterpretedTextString)]
+        #expect(try await viewer.locate(filter).isEmpty)
+        #expect(try await camera.locate(filter) == [id])
+        await camera.shutdown()
+        await viewer.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("batches: Create, Activate, Get with the ID Placeholder; Stop and Continue", arguments: [KMIPVersion.v1_2, .v2_1])
+    func batches(_ version: KMIPVersion) async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: version)
+        var batch = KMIPBatch()
+        batch.add(CreateRequest(objectType: .symmetricKey, attributes: KMIPClient.symmetricKeyAttributes(algorithm: .aes, length: 128)))
+        batch.add(ActivateRequest())
+        batch.add(GetRequest())
+        let results = try await client.perform(batch)
+        guard case .success(.create(let created)) = results[0], case .success = results[1], case .success(.get(let got)) = results[2] else {
+            Issue.record("\(results)"); return
+        }
+        #expect(got.uniqueIdentifier == created.uniqueIdentifier)
+        #expect(try await client.getAttributes(created.uniqueIdentifier, [.state]).state == .active)
+
+        for option in [BatchErrorContinuationOption.stop, .continue] {
+            var failing = KMIPBatch(errorContinuation: option)
+            failing.add(GetRequest(uniqueIdentifier: "no-such-object"))
+            failing.add(QueryRequest(queryFunctions: [.queryServerInformation]))
+            let outcome = try await client.perform(failing)
+            guard case .failure(let failure) = outcome[0] else { Issue.record("the Get succeeded"); continue }
+            #expect(failure.resultReason == .itemNotFound)
+            switch (option, outcome[1]) {
+            case (.continue, .success), (.stop, .failure): break
+            default: Issue.record("\(option): \(outcome[1])")
+            }
+        }
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("register, attributes (1.x and 2.x forms), unsupported operations answered as such", arguments: [KMIPVersion.v1_4, .v2_0])
+    func registerAndAttributes(_ version: KMIPVersion) async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: version)
+        let secret = SecretData(secretDataType: .password, keyBlock: KeyBlock(keyFormatType: .opaque, keyValue: .plain(.bytes(Array("ftp-password".utf8)))))
+        let id = try await client.register(.secretData(secret))
+        guard case .secretData(let back) = try await client.get(id).object else { Issue.record("not secret data"); return }
+        #expect(back.keyBlock.keyBytes == Array("ftp-password".utf8))
+
+        _ = try await client.perform(AddAttributeRequest(uniqueIdentifier: id, attribute: try Attribute(name: "x-Site", "north")))
+        #expect(try await client.getAttributes(id, ["x-Site"]).all("x-Site").first?.value == .textString("north"))
+        _ = try await client.perform(ModifyAttributeRequest(uniqueIdentifier: id, attribute: try Attribute(name: "x-Site", "south")))
+        #expect(try await client.getAttributes(id, ["x-Site"]).all("x-Site").first?.value == .textString("south"))
+        _ = try await client.perform(DeleteAttributeRequest(uniqueIdentifier: id, attributeName: "x-Site"))
+        #expect(try await client.getAttributes(id, ["x-Site"]).isEmpty)
+        let readOnly = await #expect(throws: KMIPOperationError.self) {
+            _ = try await client.perform(AddAttributeRequest(uniqueIdentifier: id, attribute: try Attribute(name: .state, State.active)))
+        }
+        #expect(readOnly?.resultReason == .attributeReadOnly)
+        let unsupported = await #expect(throws: KMIPOperationError.self) {
+            _ = try await client.perform(RNGRetrieveRequest(dataLength: 16))
+        }
+        #expect(unsupported?.resultReason == .operationNotSupported)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+}
