@@ -116,7 +116,7 @@ public actor KMIPServerEngine {
             context.placeholder = id
             return .register(RegisterResponse(uniqueIdentifier: .text(id)))
         case .get(let request):
-            var stored = try await owned(request.uniqueIdentifier, context)
+            let stored = try await owned(request.uniqueIdentifier, context)
             guard let object = stored.object else {
                 throw OperationFailure(.objectDestroyed, "object \(stored.id) was destroyed")
             }
