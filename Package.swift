@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KMIP", targets: ["KMIP"]),
         .library(name: "KMIPServer", targets: ["KMIPServer"]),
         .executable(name: "kmip", targets: ["kmip"]),
+        .executable(name: "kmip-server", targets: ["kmip-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -83,11 +84,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The reference server as a program.
+        .executableTarget(
+            name: "kmip-server",
+            dependencies: [
+                "KMIPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/kmip-server",
+            swiftSettings: swiftSettings
+        ),
+
         // Unit, vector and conformance tests (Swift Testing).
         .testTarget(
             name: "Conformance",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "kmip",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "kmip", "kmip-server",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/Conformance",

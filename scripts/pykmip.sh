@@ -156,4 +156,5 @@ PYKMIP_CLIENT_CERT=$certs/client.pem
 PYKMIP_CLIENT_KEY=$certs/client.key
 PYKMIP_CERTS=$certs
 PYKMIP_LOG=$run/server.log
+PYKMIP_PYTHON=$venv/bin/python
 OUT
