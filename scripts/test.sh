@@ -2,7 +2,7 @@
 # Runs every test of swift-kmip on a fresh machine: the README's test command, and what CI runs.
 #
 #   scripts/test.sh            install what is missing, check generated code, build, test, fuzz briefly
-#   FUZZ_SECONDS=0 scripts/test.sh   skip the short fuzz runs (60 s per target by default: ttlv, xml, json, typed)
+#   FUZZ_SECONDS=0 scripts/test.sh   skip the short fuzz runs (60 s per target by default: ttlv, xml, json, typed, server)
 #
 # Everything it needs beyond Swift itself it installs (Debian packages with apt-get when root).
 set -euo pipefail
@@ -49,7 +49,7 @@ python3 scripts/vector-counts.py --check > /dev/null
 
 if [ "$fuzz_seconds" -gt 0 ]; then
   # A short run per decoder; long runs are done by hand (Fuzz/fuzz.sh TARGET SECONDS).
-  for target in ttlv xml json typed; do
+  for target in ttlv xml json typed server; do
     step "fuzz the $target target for ${fuzz_seconds}s"
     Fuzz/fuzz.sh "$target" "$fuzz_seconds" > "/tmp/swift-kmip-fuzz-$target.log" 2>&1 || {
       tail -60 "/tmp/swift-kmip-fuzz-$target.log" >&2

@@ -47,14 +47,14 @@ public actor KMIPServerEngine {
     /// Answers a request sent by `identity`.
     public func handle(_ request: RequestMessage, identity: String) async -> ResponseMessage {
         let version = request.protocolVersion
-        var header = ResponseHeader(protocolVersion: version, timeStamp: clock())
-        header.clientCorrelationValue = version >= .v1_4 ? request.header.clientCorrelationValue : nil
         guard Self.supportedVersions.contains(version) else {
-            header.protocolVersion = .v1_0
+            let header = ResponseHeader(protocolVersion: .v1_0, timeStamp: clock())
             return ResponseMessage(header: header, batchItems: [ResponseBatchItem(
                 operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
                 resultMessage: "protocol version \(version) is not supported (this server speaks \(Self.supportedVersions.map(\.description).joined(separator: ", ")))")])
         }
+        var header = ResponseHeader(protocolVersion: version, timeStamp: clock())
+        header.clientCorrelationValue = version >= .v1_4 ? request.header.clientCorrelationValue : nil
         if request.header.batchErrorContinuationOption == .undo {
             return ResponseMessage(header: header, batchItems: request.batchItems.map {
                 ResponseBatchItem(
@@ -85,6 +85,17 @@ public actor KMIPServerEngine {
             logger.info(
                 "\(item.operation)",
                 metadata: ["kmip.identity": "\(identity)", "kmip.version": "\(version)", "kmip.result": "\(answer.resultStatus)"])
+            if let payload = answer.payload {
+                // Never answer with something the version cannot carry.
+                do {
+                    _ = try payload.kmipItem(tag: .responsePayload, context: KMIPEncodingContext(version: version))
+                } catch {
+                    answer.payload = nil
+                    answer.resultStatus = .operationFailed
+                    answer.resultReason = .generalFailure
+                    answer.resultMessage = "the result cannot be written in KMIP \(version): \(error)"
+                }
+            }
             items.append(answer)
             if answer.resultStatus != .success && request.header.batchErrorContinuationOption != .continue { break }
         }
@@ -100,6 +111,9 @@ public actor KMIPServerEngine {
     // MARK: - Dispatch
 
     func perform(_ payload: RequestPayload, operation: Operation, context: inout RequestContext) async throws -> ResponsePayload {
+        if let typed = payload.typed, !type(of: typed).versions.contains(context.version) {
+            throw OperationFailure(.operationNotSupported, "\(operation) does not exist in KMIP \(context.version)")
+        }
         switch payload {
         case .discoverVersions(let request):
             let offered = request.protocolVersions
@@ -347,6 +361,12 @@ public actor KMIPServerEngine {
     }
 
     func locate(_ request: LocateRequest, context: RequestContext) async throws -> LocateResponse {
+        if let offset = request.offsetItems, offset < 0 {
+            throw OperationFailure(.invalidField, "Offset Items must not be negative (\(offset))")
+        }
+        if let maximum = request.maximumItems, maximum < 0 {
+            throw OperationFailure(.invalidField, "Maximum Items must not be negative (\(maximum))")
+        }
         let filter = request.attributes ?? Attributes()
         var matches: [String] = []
         for stored in try await store.objects() where stored.owner == context.identity {
@@ -358,7 +378,7 @@ public actor KMIPServerEngine {
         let located = Int32(matches.count)
         let offset = Int(request.offsetItems ?? 0)
         var page = Array(matches.dropFirst(offset))
-        if let maximum = request.maximumItems, maximum >= 0 { page = Array(page.prefix(Int(maximum))) }
+        if let maximum = request.maximumItems { page = Array(page.prefix(Int(maximum))) }
         return LocateResponse(
             locatedItems: context.version >= .v1_3 && request.maximumItems != nil ? located : nil, uniqueIdentifiers: page.map { .text($0) })
     }

@@ -149,4 +149,25 @@ struct ReferenceServerTests {
         await client.shutdown()
         await server.listener.shutdown()
     }
+
+    @Test("what fuzzing found stays fixed: negative paging, an operation the version lacks, an unknown version with a correlation value")
+    func fuzzRegressions() async throws {
+        let engine = KMIPServerEngine(store: InMemoryObjectStore())
+        // Locate with a negative Offset Items trapped; now it is Invalid Field.
+        let locate = try await engine.handle(RequestMessage(protocolVersion: .v1_4, payload: LocateRequest(offsetItems: -1)), identity: "x")
+        #expect(locate.batchItems.first?.resultReason == .invalidField)
+        // Discover Versions in a 1.0 request was answered with a payload 1.0 cannot carry.
+        let discover = try await engine.handle(RequestMessage(protocolVersion: .v1_0, payload: QueryRequest(queryFunctions: [.queryOperations])), identity: "x")
+        #expect(try discover.ttlvBytes().count > 0)
+        let old = RequestMessage(
+            header: RequestHeader(protocolVersion: .v1_0), batchItems: [RequestBatchItem(operation: .discoverVersions, payload: .raw(KMIPItem(.requestPayload, structure: [])))])
+        let answer = try await engine.handle(old, identity: "x")
+        #expect(answer.batchItems.first?.resultReason == .operationNotSupported)
+        #expect(try answer.ttlvBytes().count > 0)
+        // An unsupported version with a (1.4+) Client Correlation Value could not be answered.
+        let future = RequestMessage(header: RequestHeader(protocolVersion: KMIPVersion(3, 0), clientCorrelationValue: "c"), batchItems: [RequestBatchItem(QueryRequest())])
+        let refused = await engine.handle(future, identity: "x")
+        #expect(refused.batchItems.first?.resultReason == .invalidMessage)
+        #expect(try refused.ttlvBytes().count > 0)
+    }
 }
