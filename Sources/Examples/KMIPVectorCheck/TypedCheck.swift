@@ -58,10 +58,10 @@ public struct TypedCheck: Sendable {
         }
     }
 
-    /// Whether a raw payload is a failure: the library models every operation but Poll's response
-    /// (which carries the polled operation's payload) and vendor operations.
+    /// Whether a raw payload is a failure: the library models every specified operation (vendor
+    /// operations stay raw).
     private func isRawKnown(_ operation: Operation, _ isRaw: Bool) -> Bool {
-        isRaw && operation != .poll && operation.rawValue < 0x8000_0000
+        isRaw && operation.rawValue < 0x8000_0000
             && KMIPRegistry.standard.enumeration(named: "Operation")?.entry(for: operation.rawValue) != nil
     }
 }

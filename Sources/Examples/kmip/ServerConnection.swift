@@ -166,15 +166,12 @@ func emit(_ options: ConnectionOptions, json object: [String: Any], lines: [Stri
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes, lowercase: true) }
 
 func parseHex(_ text: String, what: String) throws -> [UInt8] {
-    let clean = text.filter { !$0.isWhitespace }
-    guard clean.count % 2 == 0, let bytes = Optional(stride(from: 0, to: clean.count, by: 2).compactMap({ index -> UInt8? in
-        let start = clean.index(clean.startIndex, offsetBy: index)
-        return UInt8(clean[start..<clean.index(start, offsetBy: 2)], radix: 16)
-    })), bytes.count * 2 == clean.count else {
+    do {
+        return try Hex.decode(text, ignoring: [" ", "\n", "\t"])
+    } catch {
         throw ValidationError("\(what) must be hex digits")
     }
-    return bytes
 }

@@ -142,7 +142,8 @@ final class KMIPServerConnectionHandler: ChannelInboundHandler {
                 batchItems: [ResponseBatchItem(
                     operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
                     resultMessage: "the request does not decode: \(error)")])
-            return (try? response.ttlvBytes()) ?? []
+            // A one-item failure in a supported version always encodes.
+            return try! response.ttlvBytes()
         }
     }
 }

@@ -41,16 +41,7 @@ private let now = KMIPDateTime(secondsSince1970: 1_767_225_600)
 
 private func name(_ text: String) -> Name { Name(nameValue: text, nameType: .uninterpretedTextString) }
 
-private func hexBytes(_ text: String) -> [UInt8] {
-    var bytes: [UInt8] = []
-    var index = text.startIndex
-    while index < text.endIndex {
-        let next = text.index(index, offsetBy: 2)
-        bytes.append(UInt8(text[index..<next], radix: 16)!)
-        index = next
-    }
-    return bytes
-}
+private func hexBytes(_ text: String) -> [UInt8] { try! bytes(hex: text) }
 
 @Suite("Operations built from values match the OASIS vectors")
 struct OperationVectorTests {
