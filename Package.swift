@@ -29,6 +29,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The data model of KMIP: item tree, registry, binary TTLV codec, framing, dump.
@@ -58,8 +62,13 @@ let package = Package(
                 "KMIP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -70,6 +79,14 @@ let package = Package(
             name: "KMIPVectorCheck",
             dependencies: ["KMIPXML", "KMIP"],
             path: "Sources/Examples/KMIPVectorCheck",
+            swiftSettings: swiftSettings
+        ),
+
+        // The sealed-file format of the camera examples (docs/SealedFileFormat.md).
+        .target(
+            name: "SealedFile",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Examples/SealedFile",
             swiftSettings: swiftSettings
         ),
 
@@ -100,8 +117,9 @@ let package = Package(
         .testTarget(
             name: "Conformance",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "kmip", "kmip-server",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "SealedFile", "kmip", "kmip-server",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/Conformance",
             swiftSettings: swiftSettings

@@ -25,6 +25,12 @@ command -v openssl >/dev/null || {
     echo "scripts/test.sh: openssl is needed (apt-get install openssl)" >&2; exit 1; fi
 }
 
+# The reference server's store is SQLite through GRDB, which links the system's libsqlite3.
+[ -f /usr/include/sqlite3.h ] || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null; else
+    echo "scripts/test.sh: libsqlite3-dev is needed (apt-get install libsqlite3-dev)" >&2; exit 1; fi
+}
+
 step "generated sources are up to date"
 swift run --package-path Codegen kmip-codegen --check
 

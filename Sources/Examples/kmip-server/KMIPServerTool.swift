@@ -1,8 +1,4 @@
 // swift-kmip: `kmip-server`, the reference KMIP server as a program.
-//
-// This first version keeps objects in memory (nothing survives a restart) and takes its TLS
-// certificates as files; the persistent store and generated certificates come with the rest of
-// the reference-server issue.
 
 import ArgumentParser
 import Foundation
@@ -14,12 +10,30 @@ struct KMIPServerTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmip-server",
         abstract: "Run the swift-kmip reference KMIP server (TTLV over mutual TLS).",
+        subcommands: [Serve.self, IssueClient.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options shared by the subcommands.
+struct DataOption: ParsableArguments {
+    @Option(help: "The data directory: objects, master key, audit log, certificates.")
+    var data = "./kmip-data"
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start the server (the default subcommand).",
         discussion: """
-            Objects are kept in memory for now: nothing survives a restart. Clients must present a \\
-            certificate issued by --ca; its subject common name is their identity, and each object \\
-            belongs to the identity that created it. Prints `listening on HOST:PORT` once it accepts \\
-            connections; SIGTERM or SIGINT stop it.
+            On first start it makes the data directory: objects.sqlite (every acknowledged change \\
+            is on disk before the answer), master.key (encrypts key material at rest, 0600), audit.log \\
+            and certs/ with ca.pem, server.pem, server-key.pem, client.pem and client-key.pem. A restart \\
+            on the same directory keeps everything. Clients must present a certificate issued by the CA; \\
+            its subject common name is their identity, and each object belongs to the identity that \\
+            created it. Prints `listening on HOST:PORT` once it accepts connections; SIGTERM or SIGINT \\
+            stop it.
             """)
+
+    @OptionGroup var dataOption: DataOption
 
     @Option(help: "Address to listen on (loopback by default).")
     var listen = "127.0.0.1"
@@ -27,23 +41,57 @@ struct KMIPServerTool: AsyncParsableCommand {
     @Option(help: "Port (0: any free port).")
     var port = 5696
 
-    @Option(help: "The server's certificate chain (PEM).")
-    var cert: String
+    @Flag(help: "Keep objects in memory only (nothing survives a restart).")
+    var inMemory = false
 
-    @Option(help: "The server's private key (PEM).")
-    var key: String
+    @Option(help: "The master key file (32 bytes) instead of DIR/master.key.")
+    var masterKey: String?
 
-    @Option(help: "The CA that issues client certificates (PEM).")
-    var ca: String
+    @Option(help: "The server's certificate chain (PEM) instead of DIR/certs/server.pem.")
+    var cert: String?
+
+    @Option(help: "The server's private key (PEM) instead of DIR/certs/server-key.pem.")
+    var key: String?
+
+    @Option(help: "The CA that issues client certificates (PEM) instead of DIR/certs/ca.pem.")
+    var ca: String?
 
     @Flag(help: "Log every operation to stderr.")
     var verbose = false
 
+    func validate() throws {
+        if [cert, key, ca].contains(where: { $0 != nil }) && [cert, key, ca].contains(where: { $0 == nil }) {
+            throw ValidationError("--cert, --key and --ca go together")
+        }
+    }
+
     func run() async throws {
         var logger = Logger(label: "kmip-server")
         logger.logLevel = verbose ? .info : .warning
-        let engine = KMIPServerEngine(store: InMemoryObjectStore(), logger: logger)
-        var configuration = KMIPTLSListener.Configuration(certificateChainFile: cert, privateKeyFile: key, clientCAFile: ca)
+        let directory = KMIPServerDataDirectory(path: dataOption.data)
+        let store: any KMIPObjectStore
+        var auditLog: KMIPAuditLog?
+        let usesDirectory = !inMemory || cert == nil
+        do {
+            if usesDirectory {
+                let made = try directory.prepare(hostNames: [listen])
+                for file in made { FileHandle.standardError.write(Data("kmip-server: made \(file)\n".utf8)) }
+            }
+            if inMemory {
+                store = InMemoryObjectStore()
+            } else {
+                let key = try masterKey.map(KMIPMasterKey.load(from:)) ?? KMIPMasterKey.load(from: directory.masterKeyPath)
+                store = try SQLiteObjectStore(path: directory.databasePath, masterKey: key)
+                auditLog = try KMIPAuditLog(path: directory.auditLogPath)
+            }
+        } catch {
+            FileHandle.standardError.write(Data("kmip-server: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let engine = KMIPServerEngine(store: store, auditLog: auditLog, logger: logger)
+        let certificate = cert ?? directory.serverCertificatePath
+        var configuration = KMIPTLSListener.Configuration(
+            certificateChainFile: certificate, privateKeyFile: key ?? directory.serverKeyPath, clientCAFile: ca ?? directory.caCertificatePath)
         configuration.host = listen
         configuration.port = port
         let listener: KMIPTLSListener
@@ -53,10 +101,15 @@ struct KMIPServerTool: AsyncParsableCommand {
             FileHandle.standardError.write(Data("kmip-server: cannot listen on \(listen):\(port): \(error)\n".utf8))
             throw ExitCode(1)
         }
+        let certs = usesDirectory && cert == nil ? directory.certificatesPath : nil
+        let connect = certs.map {
+            "kmip query --server \(listen):\(listener.port) --ca \($0)/ca.pem --cert \($0)/client.pem --key \($0)/client-key.pem"
+        } ?? "kmip query --server \(listen):\(listener.port) --ca CA.pem --cert CLIENT.pem --key CLIENT-KEY.pem"
         // Unbuffered, so that a process reading our output sees the line at once.
         FileHandle.standardOutput.write(Data("""
             listening on \(listen):\(listener.port)
-            connect with: kmip query --server \(listen):\(listener.port) --ca CA.pem --cert CLIENT.pem --key CLIENT-KEY.pem
+            objects: \(inMemory ? "in memory (lost on exit)" : directory.databasePath)
+            connect with: \(connect)
 
             """.utf8))
 
@@ -76,5 +129,28 @@ struct KMIPServerTool: AsyncParsableCommand {
         }
         sources.forEach { $0.cancel() }
         await listener.shutdown()
+        auditLog?.close()
+    }
+}
+
+struct IssueClient: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "issue-client",
+        abstract: "Make a client certificate for another identity.",
+        discussion: "Writes DIR/certs/NAME.pem and DIR/certs/NAME-key.pem (0600), issued by the data directory's CA; NAME is the identity the server sees.")
+
+    @Argument(help: "The identity (the certificate's subject common name).")
+    var name: String
+
+    @OptionGroup var dataOption: DataOption
+
+    func run() throws {
+        let directory = KMIPServerDataDirectory(path: dataOption.data)
+        do {
+            for file in try directory.issueClient(name) { print(file) }
+        } catch {
+            FileHandle.standardError.write(Data("kmip-server: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -35,11 +35,13 @@ public actor KMIPServerEngine {
 
     let store: any KMIPObjectStore
     let logger: Logger
+    let auditLog: KMIPAuditLog?
     var clock: @Sendable () -> KMIPDateTime
 
-    /// Creates an engine on `store`.
-    public init(store: any KMIPObjectStore, logger: Logger = Logger(label: "swift-kmip.server")) {
+    /// Creates an engine on `store`, recording every operation in `auditLog` when given.
+    public init(store: any KMIPObjectStore, auditLog: KMIPAuditLog? = nil, logger: Logger = Logger(label: "swift-kmip.server")) {
         self.store = store
+        self.auditLog = auditLog
         self.logger = logger
         self.clock = { KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970()) }
     }
@@ -96,10 +98,28 @@ public actor KMIPServerEngine {
                     answer.resultMessage = "the result cannot be written in KMIP \(version): \(error)"
                 }
             }
+            if let auditLog {
+                auditLog.append(KMIPAuditLog.Record(
+                    time: clock().description, identity: identity, version: version.description, operation: "\(item.operation)",
+                    object: Self.objectIdentifier(answer.payload, item.payload, version: version),
+                    result: answer.resultReason.map { "\(answer.resultStatus): \($0)" } ?? "\(answer.resultStatus)"))
+            }
             items.append(answer)
             if answer.resultStatus != .success && request.header.batchErrorContinuationOption != .continue { break }
         }
         return ResponseMessage(header: header, batchItems: items)
+    }
+
+    /// The Unique Identifier an item operated on: the response's, else the request's.
+    static func objectIdentifier(_ response: ResponsePayload?, _ request: RequestPayload, version: KMIPVersion) -> String? {
+        let context = KMIPEncodingContext(version: version)
+        for item in [try? response?.kmipItem(tag: .responsePayload, context: context), try? request.kmipItem(tag: .requestPayload, context: context)] {
+            guard case .structure(let children)? = item?.value else { continue }
+            for child in children where child.tag == .uniqueIdentifier {
+                if case .textString(let text) = child.value { return text }
+            }
+        }
+        return nil
     }
 
     struct RequestContext {

@@ -11,7 +11,7 @@ struct PyKMIPClientInteropTests {
         let certs = PyKMIP.certs
         let server = Process()
         server.executableURL = try #require(ToolRunner.executable).deletingLastPathComponent().appendingPathComponent("kmip-server")
-        server.arguments = ["--port", "0", "--cert", "\(certs)/server.pem", "--key", "\(certs)/server.key", "--ca", "\(certs)/ca.pem"]
+        server.arguments = ["--in-memory", "--port", "0", "--cert", "\(certs)/server.pem", "--key", "\(certs)/server.key", "--ca", "\(certs)/ca.pem"]
         let output = Pipe()
         server.standardOutput = output
         server.standardError = FileHandle.nullDevice

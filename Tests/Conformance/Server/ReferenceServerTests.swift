@@ -11,8 +11,8 @@ struct RunningServer {
     let listener: KMIPTLSListener
     let engine: KMIPServerEngine
 
-    static func start() async throws -> RunningServer {
-        let engine = KMIPServerEngine(store: InMemoryObjectStore())
+    static func start(store: any KMIPObjectStore = InMemoryObjectStore(), auditLog: KMIPAuditLog? = nil) async throws -> RunningServer {
+        let engine = KMIPServerEngine(store: store, auditLog: auditLog)
         var configuration = KMIPTLSListener.Configuration(
             certificateChainFile: TestCertificates.path("server.pem"), privateKeyFile: TestCertificates.path("server.key"),
             clientCAFile: TestCertificates.path("ca.pem"))

@@ -1,0 +1,102 @@
+// swift-kmip: KMIPServer
+//
+// The key that encrypts key material at rest.
+
+import Crypto
+import Foundation
+
+/// The 256-bit key under which a persistent store encrypts every managed object's material
+/// (AES-256-GCM, the object's Unique Identifier bound as associated data).
+///
+/// Without it, the database reveals attributes (names, states, dates) but no key material.
+/// Keep it apart from the database when the threat model asks for it (``load(from:)`` reads it
+/// from any file, a mounted secret for example).
+public struct KMIPMasterKey: Sendable {
+    let key: SymmetricKey
+
+    /// A master key from 32 bytes.
+    ///
+    /// - Throws: ``KMIPServerSetupError`` when `bytes` is not 32 bytes long.
+    public init(bytes: some Collection<UInt8>) throws {
+        guard bytes.count == 32 else {
+            throw KMIPServerSetupError("a master key is 32 bytes, not \(bytes.count)")
+        }
+        key = SymmetricKey(data: Array(bytes))
+    }
+
+    /// A new random master key.
+    public static func random() -> KMIPMasterKey {
+        KMIPMasterKey(key: SymmetricKey(size: .bits256))
+    }
+
+    init(key: SymmetricKey) { self.key = key }
+
+    /// Reads the master key in the file at `path` (32 raw bytes).
+    public static func load(from path: String) throws -> KMIPMasterKey {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KMIPServerSetupError("cannot read the master key file \(path)")
+        }
+        do {
+            return try KMIPMasterKey(bytes: data)
+        } catch let error as KMIPServerSetupError {
+            throw KMIPServerSetupError("\(path): \(error.message)")
+        }
+    }
+
+    /// Reads the master key at `path`, or makes a new one there (mode 0600) when there is no file.
+    public static func loadOrCreate(at path: String) throws -> KMIPMasterKey {
+        if FileManager.default.fileExists(atPath: path) { return try load(from: path) }
+        let key = KMIPMasterKey.random()
+        let bytes = key.key.withUnsafeBytes { Array($0) }
+        try PrivateFile.create(at: path, contents: bytes)
+        return key
+    }
+
+    /// Encrypts `plaintext`, binding `context` (nonce || ciphertext || tag).
+    func seal(_ plaintext: [UInt8], context: String) throws -> [UInt8] {
+        let box = try AES.GCM.seal(plaintext, using: key, authenticating: Array(context.utf8))
+        guard let combined = box.combined else { throw KMIPServerSetupError("AES-GCM produced no combined form") }
+        return Array(combined)
+    }
+
+    /// Decrypts what ``seal(_:context:)`` made for the same `context`.
+    func open(_ sealed: [UInt8], context: String) throws -> [UInt8] {
+        let box = try AES.GCM.SealedBox(combined: sealed)
+        return Array(try AES.GCM.open(box, using: key, authenticating: Array(context.utf8)))
+    }
+}
+
+/// A server set-up failure: a data directory, master key, certificate or store that cannot be
+/// used, with the reason.
+public struct KMIPServerSetupError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, naming the file.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
+/// Files only their owner may read.
+enum PrivateFile {
+    /// Creates `path` with mode 0600 (failing when it exists) and writes `contents` durably.
+    static func create(at path: String, contents: [UInt8]) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw KMIPServerSetupError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var written = 0
+        while written < contents.count {
+            let result = contents.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+            guard result > 0 else {
+                throw KMIPServerSetupError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            throw KMIPServerSetupError("cannot sync \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

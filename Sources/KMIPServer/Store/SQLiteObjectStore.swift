@@ -1,0 +1,235 @@
+// swift-kmip: KMIPServer
+//
+// A durable store in one SQLite database (GRDB): write-ahead log, every change synced before the
+// call returns, key material encrypted under a master key, destroyed material overwritten.
+
+import Crypto
+import Foundation
+import GRDB
+import KMIP
+
+/// A store that keeps managed objects in a SQLite database file.
+///
+/// - Every ``insert(_:)`` and ``update(_:)`` is one transaction, synced to disk (WAL with
+///   `synchronous = FULL`) before it returns: an acknowledged change survives a crash.
+/// - An object's material (its key block, secret data, ...) is stored encrypted with AES-256-GCM
+///   under the ``KMIPMasterKey``, bound to the object's identifier; attributes are stored in the
+///   clear so that Locate can read them.
+/// - When an object is destroyed its encrypted material is overwritten in the database
+///   (`secure_delete`) and the write-ahead log is checkpointed and truncated, so no copy of it
+///   stays in the data files (crypto-shredding).
+public final class SQLiteObjectStore: KMIPObjectStore {
+    private let database: DatabaseQueue
+    private let masterKey: KMIPMasterKey
+    /// The database file.
+    public let path: String
+
+    /// Opens (or creates) the database at `path`.
+    ///
+    /// - Throws: ``KMIPServerSetupError`` when the file cannot be opened, or when `masterKey` is
+    ///   not the key the database was created with.
+    public init(path: String, masterKey: KMIPMasterKey) throws {
+        self.path = path
+        self.masterKey = masterKey
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            // The files SQLite makes are the owner's only.
+            let mask = umask(0o077)
+            defer { umask(mask) }
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrate(database)
+        } catch let error as KMIPServerSetupError {
+            throw error
+        } catch {
+            throw KMIPServerSetupError("cannot open the object database \(path): \(error)")
+        }
+        try checkMasterKey()
+    }
+
+    private static func migrate(_ database: DatabaseQueue) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE object (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    owner TEXT NOT NULL,
+                    objectType INTEGER NOT NULL,
+                    attributes BLOB NOT NULL,
+                    material BLOB
+                );
+                CREATE TABLE setting (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+                """)
+        }
+        try migrator.migrate(database)
+    }
+
+    /// The database holds a value sealed under the master key it was made with; a different key
+    /// cannot open it.
+    private func checkMasterKey() throws {
+        let check = "swift-kmip master key check"
+        try database.write { db in
+            if let sealed = try Data.fetchOne(db, sql: "SELECT value FROM setting WHERE name = 'masterKeyCheck'") {
+                guard (try? masterKey.open(Array(sealed), context: check)) == Array(check.utf8) else {
+                    throw KMIPServerSetupError("the master key does not open the object database \(path) (it was made with another key)")
+                }
+            } else {
+                let sealed = try masterKey.seal(Array(check.utf8), context: check)
+                try db.execute(sql: "INSERT INTO setting (name, value) VALUES ('masterKeyCheck', ?)", arguments: [Data(sealed)])
+            }
+        }
+    }
+
+    public func makeIdentifier() async throws -> String {
+        UUID().uuidString.lowercased()
+    }
+
+    public func insert(_ object: StoredObject) async throws {
+        let row = try encode(object)
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO object (id, owner, objectType, attributes, material) VALUES (?, ?, ?, ?, ?)",
+                arguments: [row.id, row.owner, row.objectType, row.attributes, row.material])
+        }
+    }
+
+    public func update(_ object: StoredObject) async throws {
+        let row = try encode(object)
+        let shredded = try await database.write { db -> Bool in
+            let hadMaterial = try Bool.fetchOne(db, sql: "SELECT material IS NOT NULL FROM object WHERE id = ?", arguments: [row.id])
+            guard let hadMaterial else {
+                throw KMIPServerSetupError("object \(row.id) is not in the store")
+            }
+            try db.execute(
+                sql: "UPDATE object SET owner = ?, objectType = ?, attributes = ?, material = ? WHERE id = ?",
+                arguments: [row.owner, row.objectType, row.attributes, row.material, row.id])
+            return hadMaterial && row.material == nil
+        }
+        if shredded {
+            // Write the overwritten page back into the database file and empty the log, so that
+            // the old material is in neither.
+            try await database.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.truncate)
+            }
+        }
+    }
+
+    public func object(_ id: String) async throws -> StoredObject? {
+        let row = try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, owner, objectType, attributes, material FROM object WHERE id = ?", arguments: [id])
+        }
+        return try row.map(decode)
+    }
+
+    public func objects() async throws -> [StoredObject] {
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, material FROM object ORDER BY sequence")
+        }
+        return try rows.map(decode)
+    }
+
+    // MARK: - Rows
+
+    private struct EncodedRow {
+        var id: String
+        var owner: String
+        var objectType: Int64
+        var attributes: Data
+        var material: Data?
+    }
+
+    /// Material is kept as the TTLV of the object in KMIP 2.1 (1.4 for the objects 2.x removed),
+    /// prefixed by that version, sealed under the master key.
+    private func encode(_ object: StoredObject) throws -> EncodedRow {
+        var material: Data?
+        if let managed = object.object {
+            var item: KMIPItem
+            var version = KMIPVersion.v2_1
+            do {
+                item = try managed.kmipItem(tag: managed.tag, context: KMIPEncodingContext(version: version))
+            } catch {
+                version = .v1_4
+                item = try managed.kmipItem(tag: managed.tag, context: KMIPEncodingContext(version: version))
+            }
+            let plaintext = [UInt8(version.major), UInt8(version.minor)] + (try TTLVEncoder().encode(item))
+            material = Data(try masterKey.seal(plaintext, context: object.id))
+        }
+        return EncodedRow(
+            id: object.id, owner: object.owner, objectType: Int64(object.objectType.rawValue),
+            attributes: Data(try TTLVEncoder().encode(StoredAttributes.item(object.attributes))), material: material)
+    }
+
+    private func decode(_ row: Row) throws -> StoredObject {
+        let id: String = row["id"]
+        do {
+            let attributesBytes: Data = row["attributes"]
+            let attributes = try attributesBytes.withUnsafeBytes { try StoredAttributes.attributes(TTLVDecoder().decode($0)) }
+            var managed: ManagedObject?
+            if let sealed: Data = row["material"] {
+                let plaintext = try masterKey.open(Array(sealed), context: id)
+                guard plaintext.count > 2 else { throw KMIPServerSetupError("material too short") }
+                let version = KMIPVersion(Int32(plaintext[0]), Int32(plaintext[1]))
+                let item = try plaintext.dropFirst(2).withUnsafeBytes { try TTLVDecoder().decode($0) }
+                _ = version  // the decoder reads every version's form
+                managed = try ManagedObject(kmipItem: item, context: .strict)
+            }
+            let typeValue: Int64 = row["objectType"]
+            return StoredObject(
+                id: id, owner: row["owner"], objectType: ObjectType(rawValue: UInt32(truncatingIfNeeded: typeValue)),
+                object: managed, attributes: attributes)
+        } catch {
+            throw KMIPServerSetupError("object \(id) in \(path) cannot be read: \(error)")
+        }
+    }
+}
+
+/// The stored form of an attribute list: a structure of Attribute structures, each with its
+/// Vendor Identification (vendor attributes only), Attribute Name, Attribute Index (when set) and
+/// Attribute Value; the same in every protocol version.
+enum StoredAttributes {
+    static func item(_ attributes: Attributes) -> KMIPItem {
+        KMIPItem(.attributes, structure: attributes.list.map { attribute in
+            var children: [KMIPItem] = []
+            if let vendor = attribute.name.vendorIdentification {
+                children.append(KMIPItem(.vendorIdentification, .textString(vendor)))
+            }
+            children.append(KMIPItem(.attributeName, .textString(attribute.name.name)))
+            if let index = attribute.index { children.append(KMIPItem(.attributeIndex, .integer(index))) }
+            children.append(KMIPItem(.attributeValue, attribute.value))
+            return KMIPItem(.attribute, structure: children)
+        })
+    }
+
+    static func attributes(_ item: KMIPItem) throws -> Attributes {
+        guard case .structure(let children) = item.value else {
+            throw KMIPServerSetupError("stored attributes are not a structure")
+        }
+        return Attributes(try children.map { child in
+            guard case .structure(let fields) = child.value else {
+                throw KMIPServerSetupError("a stored attribute is not a structure")
+            }
+            var vendor: String?
+            var name: String?
+            var index: Int32?
+            var value: KMIPItem.Value?
+            for field in fields {
+                switch (field.tag, field.value) {
+                case (.vendorIdentification, .textString(let text)): vendor = text
+                case (.attributeName, .textString(let text)): name = text
+                case (.attributeIndex, .integer(let number)): index = number
+                case (.attributeValue, let raw): value = raw
+                default: throw KMIPServerSetupError("a stored attribute has an unexpected field \(field.tag)")
+                }
+            }
+            guard let name, let value else { throw KMIPServerSetupError("a stored attribute lacks its name or value") }
+            let attributeName = vendor.map { AttributeName(vendorIdentification: $0, name: name) } ?? AttributeName(name)
+            return Attribute(name: attributeName, index: index, value: value)
+        })
+    }
+}

@@ -1,0 +1,252 @@
+// The reference server's durable side: the SQLite store across restarts, key material encrypted
+// at rest and shredded on Destroy, a SIGKILL in the middle of a stream of Creates, the data
+// directory's generated certificates, issue-client and the audit log.
+
+import Foundation
+import GRDB
+import KMIP
+import KMIPServer
+import Testing
+
+/// A new empty directory under the system's temporary directory.
+func makeTemporaryDirectory(_ prefix: String = "swift-kmip-test") throws -> String {
+    var template = Array("\(NSTemporaryDirectory())/\(prefix).XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
+    return String(cString: made)
+}
+
+/// Every regular file under `directory`, with its bytes.
+func filesWithContents(under directory: String) -> [(path: String, bytes: [UInt8])] {
+    let enumerator = FileManager.default.enumerator(atPath: directory)
+    var files: [(String, [UInt8])] = []
+    while let relative = enumerator?.nextObject() as? String {
+        let path = directory + "/" + relative
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+            let data = FileManager.default.contents(atPath: path)
+        {
+            files.append((path, Array(data)))
+        }
+    }
+    return files
+}
+
+/// The files under `directory` that contain `needle`.
+func files(under directory: String, containing needle: [UInt8]) -> [String] {
+    filesWithContents(under: directory).filter { file in
+        guard needle.count <= file.bytes.count else { return false }
+        guard let first = needle.first else { return true }
+        var start = 0
+        while let index = file.bytes[start...].firstIndex(of: first), index + needle.count <= file.bytes.count {
+            if file.bytes[index..<index + needle.count].elementsEqual(needle) { return true }
+            start = index + 1
+        }
+        return false
+    }.map(\.path)
+}
+
+/// A `kmip-server` process on a data directory.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    init(arguments: [String]) throws {
+        process.executableURL = try #require(ToolRunner.executable).deletingLastPathComponent().appendingPathComponent("kmip-server")
+        process.arguments = arguments + ["--port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("listening on ") }, "kmip-server printed: \(text)")
+        port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
+    }
+
+    func client(directory: KMIPServerDataDirectory, identity: String = "client") throws -> KMIPClient {
+        let tls = KMIPTLSConfiguration(
+            identity: .pemFiles(certificateChain: directory.clientCertificatePath(identity), privateKey: directory.clientKeyPath(identity)),
+            trustRoots: .pemFile(directory.caCertificatePath))
+        var configuration = KMIPClientConfiguration(endpoints: [.init(host: "127.0.0.1", port: port)], tls: tls)
+        configuration.requestTimeout = .seconds(10)
+        return try KMIPClient(configuration: configuration)
+    }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+}
+
+@Suite("Reference server: durable store, shredding, certificates, audit", .serialized)
+struct DurableServerTests {
+    @Test("objects, attributes and key material survive reopening the database; another master key is refused")
+    func reopen() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let masterKey = KMIPMasterKey.random()
+        let path = directory + "/objects.sqlite"
+        var before: [StoredObject] = []
+        do {
+            let store = try SQLiteObjectStore(path: path, masterKey: masterKey)
+            let server = try await RunningServer.start(store: store)
+            let client = try server.client()
+            let key = try await client.createSymmetricKey(algorithm: .aes, length: 256, name: "clip-key", objectGroup: "camera-1")
+            try await client.activate(key)
+            _ = try await client.perform(AddAttributeRequest(uniqueIdentifier: key, attribute: try Attribute(name: "x-Site", "north")))
+            let secret = SecretData(secretDataType: .password, keyBlock: KeyBlock(keyFormatType: .opaque, keyValue: .plain(.bytes(Array("ftp-password".utf8)))))
+            _ = try await client.register(.secretData(secret))
+            let gone = try await client.createSymmetricKey(algorithm: .aes, length: 128)
+            try await client.destroy(gone)
+            before = try await store.objects()
+            await client.shutdown()
+            await server.listener.shutdown()
+        }
+        #expect(before.count == 3)
+        #expect(before.filter { $0.object != nil }.count == 2)
+        let reopened = try SQLiteObjectStore(path: path, masterKey: masterKey)
+        #expect(try await reopened.objects() == before)
+        #expect(try await reopened.object(before[0].id)?.attributes.all("x-Site").first?.value == .textString("north"))
+
+        let wrongKey = #expect(throws: KMIPServerSetupError.self) { try SQLiteObjectStore(path: path, masterKey: .random()) }
+        #expect(wrongKey?.message.contains("master key") == true)
+    }
+
+    @Test("key material is never in the data files in the clear, and after Destroy not even encrypted")
+    func cryptoShredding() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/objects.sqlite"
+        let store = try SQLiteObjectStore(path: path, masterKey: .random())
+        let server = try await RunningServer.start(store: store)
+        let client = try server.client()
+        let uid = try await client.createSymmetricKey(algorithm: .aes, length: 256, name: "shred-me")
+        let id = try #require(uid.text)
+        let key = try #require(try await client.get(uid).object.keyBlock?.keyBytes)
+        #expect(key.count == 32)
+
+        let sealed: [UInt8] = try await {
+            let reader = try DatabaseQueue(path: path)
+            defer { try? reader.close() }
+            let blob = try await reader.read { try Data.fetchOne($0, sql: "SELECT material FROM object WHERE id = ?", arguments: [id]) }
+            return Array(try #require(blob))
+        }()
+        #expect(files(under: directory, containing: key).isEmpty, "the key is in the clear on disk")
+        // The search works: the encrypted material is on disk while the key lives.
+        #expect(!files(under: directory, containing: sealed).isEmpty)
+
+        try await client.destroy(uid)
+        #expect(try await client.getAttributes(uid, [.state]).state == .destroyed)
+        #expect(files(under: directory, containing: sealed).isEmpty, "the destroyed key's encrypted material is still on disk")
+        #expect(files(under: directory, containing: key).isEmpty)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("SIGKILL in the middle of a stream of Creates: after a restart every acknowledged Create is there, nothing is half-written")
+    func killedDuringCreates() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = KMIPServerDataDirectory(path: directory + "/data")
+        let first = try ServerProcess(arguments: ["--data", data.path])
+        let client = try first.client(directory: data)
+        let acknowledged = await withTaskGroup(of: [UniqueIdentifier].self) { group in
+            for stream in 0..<4 {
+                group.addTask {
+                    var ids: [UniqueIdentifier] = []
+                    while true {
+                        do {
+                            ids.append(try await client.createSymmetricKey(algorithm: .aes, length: 256, name: "stream-\(stream)-\(ids.count)"))
+                        } catch {
+                            return ids
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(1500))
+                first.kill()
+                return []
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        await client.shutdown()
+        #expect(acknowledged.count >= 8, "too few Creates before the kill to test anything: \(acknowledged.count)")
+
+        let second = try ServerProcess(arguments: ["--data", data.path])
+        defer { second.kill(SIGTERM) }
+        let after = try second.client(directory: data)
+        for id in acknowledged {
+            let attributes = try await after.getAttributes(id, [.state, .cryptographicLength, .name])
+            #expect(attributes.state == State.preActive, "\(id)")
+            #expect(attributes.cryptographicLength == 256, "\(id)")
+            #expect(attributes.names.count == 1, "\(id)")
+        }
+        // Every object in the database reads back whole: acknowledged ones plus at most one
+        // unacknowledged Create per stream that committed before the kill.
+        var filter = Attributes()
+        filter.objectType = .symmetricKey
+        let stored = try await after.locate(filter)
+        #expect(Set(acknowledged).isSubset(of: Set(stored)))
+        #expect(stored.count <= acknowledged.count + 4)
+        for id in stored {
+            #expect(try await after.get(id).object.keyBlock?.keyBytes?.count == 32, "\(id)")
+        }
+        await after.shutdown()
+    }
+
+    @Test("generated certificates, issue-client for a second identity, ownership, and an audit log without key material")
+    func certificatesIdentitiesAndAudit() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = KMIPServerDataDirectory(path: directory + "/data")
+        let server = try ServerProcess(arguments: ["--data", data.path])
+        for file in [data.caCertificatePath, data.serverCertificatePath, data.serverKeyPath, data.clientCertificatePath(), data.clientKeyPath(), data.masterKeyPath] {
+            #expect(FileManager.default.fileExists(atPath: file), "\(file)")
+        }
+        for secret in [data.serverKeyPath, data.clientKeyPath(), data.masterKeyPath, data.certificatesPath + "/ca-key.pem"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(secret) has mode \(String(mode ?? 0, radix: 8))")
+        }
+
+        let issue = Process()
+        issue.executableURL = server.process.executableURL
+        issue.arguments = ["issue-client", "viewer", "--data", data.path]
+        issue.standardOutput = FileHandle.nullDevice
+        try issue.run()
+        issue.waitUntilExit()
+        #expect(issue.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: data.clientCertificatePath("viewer")))
+
+        let camera = try server.client(directory: data)
+        let viewer = try server.client(directory: data, identity: "viewer")
+        let uniqueIdentifier = try await camera.createSymmetricKey(algorithm: .aes, length: 256, name: "camera-key")
+        let id: String? = uniqueIdentifier.text
+        let key = try #require(try await camera.get(uniqueIdentifier).object.keyBlock?.keyBytes)
+        let refused = await #expect(throws: KMIPOperationError.self) { try await viewer.get(uniqueIdentifier) }
+        #expect(refused?.resultReason == .permissionDenied)
+        await camera.shutdown()
+        await viewer.shutdown()
+        server.kill(SIGTERM)
+
+        let records = try KMIPAuditLog.records(at: data.auditLogPath)
+        let created = records.filter { $0.identity == "client" && $0.operation == "Create" && $0.object == id }
+        #expect(created.map(\.result) == ["Success"], "\(records)")
+        #expect(records.contains { $0.identity == "client" && $0.operation == "Get" && $0.object == id })
+        let refusedRecords = records.filter { $0.identity == "viewer" && $0.operation == "Get" && $0.object == id }
+        #expect(refusedRecords.count == 1 && refusedRecords[0].result.contains("Permission"), "\(records)")
+        #expect(files(under: data.path, containing: key).isEmpty, "key material on disk")
+
+        let again = Process()
+        again.executableURL = server.process.executableURL
+        again.arguments = ["issue-client", "viewer", "--data", data.path]
+        again.standardError = FileHandle.nullDevice
+        try again.run()
+        again.waitUntilExit()
+        #expect(again.terminationStatus == 1, "issuing an existing identity again must fail")
+    }
+}
