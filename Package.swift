@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "KMIPServer", targets: ["KMIPServer"]),
         .executable(name: "kmip", targets: ["kmip"]),
         .executable(name: "kmip-server", targets: ["kmip-server"]),
+        .executable(name: "kmip-demo", targets: ["kmip-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -90,6 +91,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What the camera and viewer examples share: clip stores, sealing clips, capture commands.
+        .target(
+            name: "ClipSupport",
+            dependencies: ["KMIP", "SealedFile", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Examples/ClipSupport",
+            swiftSettings: swiftSettings
+        ),
+
+        // The whole flow in one command, against the reference server in process.
+        .executableTarget(
+            name: "kmip-demo",
+            dependencies: [
+                "KMIP", "KMIPServer", "SealedFile", "ClipSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/kmip-demo",
+            resources: [.copy("Resources/sample.mp4")],
+            swiftSettings: swiftSettings
+        ),
+
         // The `kmip` command line tool.
         .executableTarget(
             name: "kmip",
@@ -117,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "Conformance",
             dependencies: [
-                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "SealedFile", "kmip", "kmip-server",
+                "KMIPTTLV", "KMIPXML", "KMIP", "KMIPServer", "KMIPVectorCheck", "SealedFile", "ClipSupport", "kmip", "kmip-server", "kmip-demo",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
