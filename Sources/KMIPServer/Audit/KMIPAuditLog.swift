@@ -3,7 +3,6 @@
 // Who did what to which object: one JSON line per batch item, never key material.
 
 import Foundation
-import NIOConcurrencyHelpers
 
 /// An append-only audit log: one JSON object per line for every operation the server answers,
 /// with the time, the identity, the protocol version, the operation, the object's Unique
@@ -13,8 +12,10 @@ import NIOConcurrencyHelpers
 /// ```json
 /// {"time":"2026-12-04T14:02:11Z","identity":"camera","version":"2.1","operation":"Create","object":"5c1…","result":"Success"}
 /// ```
-public final class KMIPAuditLog: Sendable {
-    private let handle: NIOLockedValueBox<FileHandle?>
+public final class KMIPAuditLog: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var handle: FileHandle?
     /// The log file.
     public let path: String
 
@@ -28,7 +29,7 @@ public final class KMIPAuditLog: Sendable {
             throw KMIPServerSetupError("cannot open the audit log \(path)")
         }
         handle.seekToEndOfFile()
-        self.handle = NIOLockedValueBox(handle)
+        self.handle = handle
     }
 
     /// One audit record.
@@ -53,7 +54,7 @@ public final class KMIPAuditLog: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else { return }
         line.append(UInt8(ascii: "\n"))
-        handle.withLockedValue { $0?.write(line) }
+        lock.withLock { handle?.write(line) }
     }
 
     /// Every record in the log at `path`, oldest first.
@@ -66,9 +67,9 @@ public final class KMIPAuditLog: Sendable {
 
     /// Closes the file.
     public func close() {
-        handle.withLockedValue {
-            try? $0?.close()
-            $0 = nil
+        lock.withLock {
+            try? handle?.close()
+            handle = nil
         }
     }
 }

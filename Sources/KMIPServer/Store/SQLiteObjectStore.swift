@@ -123,6 +123,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
     public func object(_ id: String) async throws -> StoredObject? {
         let row = try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT id, owner, objectType, attributes, material FROM object WHERE id = ?", arguments: [id])
+                .map(EncodedRow.init)
         }
         return try row.map(decode)
     }
@@ -130,18 +131,31 @@ public final class SQLiteObjectStore: KMIPObjectStore {
     public func objects() async throws -> [StoredObject] {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, material FROM object ORDER BY sequence")
+                .map(EncodedRow.init)
         }
         return try rows.map(decode)
     }
 
     // MARK: - Rows
 
-    private struct EncodedRow {
+    private struct EncodedRow: Sendable {
         var id: String
         var owner: String
         var objectType: Int64
         var attributes: Data
         var material: Data?
+
+        init(id: String, owner: String, objectType: Int64, attributes: Data, material: Data?) {
+            self.id = id
+            self.owner = owner
+            self.objectType = objectType
+            self.attributes = attributes
+            self.material = material
+        }
+
+        init(_ row: Row) {
+            self.init(id: row["id"], owner: row["owner"], objectType: row["objectType"], attributes: row["attributes"], material: row["material"])
+        }
     }
 
     /// Material is kept as the TTLV of the object in KMIP 2.1 (1.4 for the objects 2.x removed),
@@ -165,13 +179,12 @@ public final class SQLiteObjectStore: KMIPObjectStore {
             attributes: Data(try TTLVEncoder().encode(StoredAttributes.item(object.attributes))), material: material)
     }
 
-    private func decode(_ row: Row) throws -> StoredObject {
-        let id: String = row["id"]
+    private func decode(_ row: EncodedRow) throws -> StoredObject {
+        let id = row.id
         do {
-            let attributesBytes: Data = row["attributes"]
-            let attributes = try attributesBytes.withUnsafeBytes { try StoredAttributes.attributes(TTLVDecoder().decode($0)) }
+            let attributes = try row.attributes.withUnsafeBytes { try StoredAttributes.attributes(TTLVDecoder().decode($0)) }
             var managed: ManagedObject?
-            if let sealed: Data = row["material"] {
+            if let sealed = row.material {
                 let plaintext = try masterKey.open(Array(sealed), context: id)
                 guard plaintext.count > 2 else { throw KMIPServerSetupError("material too short") }
                 let version = KMIPVersion(Int32(plaintext[0]), Int32(plaintext[1]))
@@ -179,9 +192,8 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 _ = version  // the decoder reads every version's form
                 managed = try ManagedObject(kmipItem: item, context: .strict)
             }
-            let typeValue: Int64 = row["objectType"]
             return StoredObject(
-                id: id, owner: row["owner"], objectType: ObjectType(rawValue: UInt32(truncatingIfNeeded: typeValue)),
+                id: id, owner: row.owner, objectType: ObjectType(rawValue: UInt32(truncatingIfNeeded: row.objectType)),
                 object: managed, attributes: attributes)
         } catch {
             throw KMIPServerSetupError("object \(id) in \(path) cannot be read: \(error)")
