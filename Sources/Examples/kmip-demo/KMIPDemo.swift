@@ -62,10 +62,19 @@ struct KMIPDemo: AsyncParsableCommand {
         let listener: KMIPTLSListener
         do {
             try directory.prepare()
+            // Three identities, each with its own certificate, and a policy that lets the viewer
+            // read the camera's keys and the administrator retire them.
+            for identity in ["camera", "viewer", "admin"] where !FileManager.default.fileExists(atPath: directory.clientCertificatePath(identity)) {
+                try directory.issueClient(identity)
+            }
+            if !FileManager.default.fileExists(atPath: directory.policyPath) {
+                try Self.policy.encoded().write(to: URL(fileURLWithPath: directory.policyPath))
+            }
+            let policy = try KMIPAccessPolicy.load(from: directory.policyPath)
             let store = try SQLiteObjectStore(path: directory.databasePath, masterKey: try KMIPMasterKey.load(from: directory.masterKeyPath))
             var logger = Logger(label: "kmip-demo.server")
             logger.logLevel = .warning
-            let engine = KMIPServerEngine(store: store, auditLog: try KMIPAuditLog(path: directory.auditLogPath), logger: logger)
+            let engine = KMIPServerEngine(store: store, policy: policy, auditLog: try KMIPAuditLog(path: directory.auditLogPath), logger: logger)
             var configuration = KMIPTLSListener.Configuration(
                 certificateChainFile: directory.serverCertificatePath, privateKeyFile: directory.serverKeyPath, clientCAFile: directory.caCertificatePath)
             configuration.port = 0
@@ -74,20 +83,25 @@ struct KMIPDemo: AsyncParsableCommand {
             fail("cannot start the KMIP server: \(error)")
         }
         let serverAddress = "127.0.0.1:\(listener.port)"
-        say("1. KMIP server (reference, SQLite store, mutual TLS) listening on \(serverAddress)")
+        say("1. KMIP server (reference, SQLite store, mutual TLS) listening on \(serverAddress); policy \(directory.policyPath)")
 
-        var clientLogger = Logger(label: "kmip-demo.client")
-        clientLogger.logLevel = .error
-        var configuration = KMIPClientConfiguration(
-            endpoints: [.init(host: "127.0.0.1", port: listener.port)],
-            tls: KMIPTLSConfiguration(
-                identity: .pemFiles(certificateChain: directory.clientCertificatePath(), privateKey: directory.clientKeyPath()),
-                trustRoots: .pemFile(directory.caCertificatePath)))
-        configuration.logger = clientLogger
-        let kmip: KMIPClient
+        func client(_ identity: String) throws -> KMIPClient {
+            var clientLogger = Logger(label: "kmip-demo.\(identity)")
+            clientLogger.logLevel = .error
+            var configuration = KMIPClientConfiguration(
+                endpoints: [.init(host: "127.0.0.1", port: listener.port)],
+                tls: KMIPTLSConfiguration(
+                    identity: .pemFiles(certificateChain: directory.clientCertificatePath(identity), privateKey: directory.clientKeyPath(identity)),
+                    trustRoots: .pemFile(directory.caCertificatePath)))
+            configuration.logger = clientLogger
+            return try KMIPClient(configuration: configuration)
+        }
+        let kmip: KMIPClient, viewer: KMIPClient, admin: KMIPClient
         do {
-            kmip = try KMIPClient(configuration: configuration)
-            say("   client negotiated KMIP \(try await kmip.protocolVersion())")
+            kmip = try client("camera")
+            viewer = try client("viewer")
+            admin = try client("admin")
+            say("   identities camera, viewer and admin (certificates in \(directory.certificatesPath)); camera negotiated KMIP \(try await kmip.protocolVersion())")
         } catch {
             fail("cannot connect to the KMIP server: \(error)")
         }
@@ -106,7 +120,7 @@ struct KMIPDemo: AsyncParsableCommand {
             for index in 0..<clips {
                 if index % rotateEvery == 0 {
                     let key = try await kmip.createSymmetricKey(
-                        algorithm: .aes, length: 256, name: "kmip-demo \(run) key \(keys.count + 1)", objectGroup: "kmip-demo-camera")
+                        algorithm: .aes, length: 256, name: "kmip-demo \(run) key \(keys.count + 1)", objectGroup: Self.cameraGroup)
                     try await kmip.activate(key)
                     if let previous = keys.last {
                         try await kmip.revoke(previous, reason: .superseded, message: "rotated after \(rotateEvery) clips")
@@ -134,7 +148,7 @@ struct KMIPDemo: AsyncParsableCommand {
             if !leftInSpool.isEmpty { failures.append("the spool still holds \(leftInSpool)") }
 
             // 3. Fetch, get the key named in the header over KMIP, open, compare.
-            say("3. fetch and open every clip")
+            say("3. the viewer fetches and opens every clip")
             let work = root + "/work"
             try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             for index in rows.indices {
@@ -142,7 +156,7 @@ struct KMIPDemo: AsyncParsableCommand {
                 try await store.download(rows[index].name, to: local)
                 defer { try? FileManager.default.removeItem(atPath: local) }
                 let opened = try await ClipSealing.open(local) { header in
-                    try await keyMaterial(kmip, .text(header.keyIdentifier))
+                    try await keyMaterial(viewer, .text(header.keyIdentifier))
                 }
                 rows[index].opened = opened.sha256 == rows[index].sha256 && opened.size == rows[index].plaintextSize
                 if rows[index].opened != true { failures.append("\(rows[index].name) does not open to what was recorded") }
@@ -151,15 +165,15 @@ struct KMIPDemo: AsyncParsableCommand {
 
             // 4. Shred the oldest key: its clips become unreadable everywhere.
             let oldest = keys[0]
-            try await kmip.destroy(oldest)
+            try await admin.destroy(oldest)
             let state = try await kmip.getAttributes(oldest, [.state]).state
-            say("4. key \(oldest) destroyed (state \(state.map { "\($0)" } ?? "?")): its clips must no longer open")
+            say("4. the admin destroyed key \(oldest) (state now \(state.map { "\($0)" } ?? "?")): its clips must no longer open")
             for index in rows.indices where rows[index].key == oldest {
                 let local = work + "/" + rows[index].name
                 try await store.download(rows[index].name, to: local)
                 defer { try? FileManager.default.removeItem(atPath: local) }
                 do {
-                    try await ClipSealing.open(local) { header in try await keyMaterial(kmip, .text(header.keyIdentifier)) }
+                    try await ClipSealing.open(local) { header in try await keyMaterial(viewer, .text(header.keyIdentifier)) }
                     rows[index].afterShred = "STILL OPENS"
                     failures.append("\(rows[index].name) still opens after its key was destroyed")
                 } catch let error as KMIPOperationError where error.resultReason == .objectDestroyed {
@@ -170,7 +184,7 @@ struct KMIPDemo: AsyncParsableCommand {
         } catch {
             failures.append("\(error)")
         }
-        await kmip.shutdown()
+        for client in [kmip, viewer, admin] { await client.shutdown() }
         await listener.shutdown()
 
         printSummary(rows)
@@ -178,7 +192,7 @@ struct KMIPDemo: AsyncParsableCommand {
 
             Look at the same data yourself:
               swift run kmip-server --data \(root)/server
-              swift run kmip locate --server 127.0.0.1:5696 --ca \(directory.caCertificatePath) --cert \(directory.clientCertificatePath()) --key \(directory.clientKeyPath())
+              swift run kmip locate --server 127.0.0.1:5696 --ca \(directory.caCertificatePath) --cert \(directory.clientCertificatePath("camera")) --key \(directory.clientKeyPath("camera"))
             The sealed clips are in \(root)/clips (format: docs/SealedFileFormat.md); the server's audit log is \(directory.auditLogPath).
             """)
         if failures.isEmpty {
@@ -190,6 +204,15 @@ struct KMIPDemo: AsyncParsableCommand {
     }
 
     // MARK: - Parts
+
+    /// The Object Group of the camera's keys.
+    static let cameraGroup = "kmip-demo-camera"
+
+    /// The viewer may read the camera's keys, the administrator may retire them.
+    static let policy = KMIPAccessPolicy(grants: [
+        .init(identity: "viewer", objectGroup: cameraGroup, operations: [.get, .getAttributes, .locate]),
+        .init(identity: "admin", objectGroup: cameraGroup, operations: [.getAttributes, .locate, .revoke, .destroy]),
+    ])
 
     struct Row {
         var name: String

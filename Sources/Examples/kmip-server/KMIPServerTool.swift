@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Keep objects in memory only (nothing survives a restart).")
     var inMemory = false
 
+    @Option(help: "The access policy (JSON grants by Object Group) instead of DIR/policy.json; without either, only owners reach their objects.")
+    var policy: String?
+
     @Option(help: "The master key file (32 bytes) instead of DIR/master.key.")
     var masterKey: String?
 
@@ -71,8 +74,13 @@ struct Serve: AsyncParsableCommand {
         let directory = KMIPServerDataDirectory(path: dataOption.data)
         let store: any KMIPObjectStore
         var auditLog: KMIPAuditLog?
+        var accessPolicy = KMIPAccessPolicy.ownerOnly
         let usesDirectory = !inMemory || cert == nil
         do {
+            if let file = policy ?? (usesDirectory && FileManager.default.fileExists(atPath: directory.policyPath) ? directory.policyPath : nil) {
+                accessPolicy = try KMIPAccessPolicy.load(from: file)
+                FileHandle.standardError.write(Data("kmip-server: \(accessPolicy.grants.count) grants from \(file)\n".utf8))
+            }
             if usesDirectory {
                 let made = try directory.prepare(hostNames: [listen])
                 for file in made { FileHandle.standardError.write(Data("kmip-server: made \(file)\n".utf8)) }
@@ -88,7 +96,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("kmip-server: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let engine = KMIPServerEngine(store: store, auditLog: auditLog, logger: logger)
+        let engine = KMIPServerEngine(store: store, policy: accessPolicy, auditLog: auditLog, logger: logger)
         let certificate = cert ?? directory.serverCertificatePath
         var configuration = KMIPTLSListener.Configuration(
             certificateChainFile: certificate, privateKeyFile: key ?? directory.serverKeyPath, clientCAFile: ca ?? directory.caCertificatePath)

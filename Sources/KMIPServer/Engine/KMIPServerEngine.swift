@@ -36,11 +36,17 @@ public actor KMIPServerEngine {
     let store: any KMIPObjectStore
     let logger: Logger
     let auditLog: KMIPAuditLog?
+    let policy: KMIPAccessPolicy
     var clock: @Sendable () -> KMIPDateTime
 
-    /// Creates an engine on `store`, recording every operation in `auditLog` when given.
-    public init(store: any KMIPObjectStore, auditLog: KMIPAuditLog? = nil, logger: Logger = Logger(label: "swift-kmip.server")) {
+    /// Creates an engine on `store`, with `policy` granting identities access to objects they do
+    /// not own, recording every operation in `auditLog` when given.
+    public init(
+        store: any KMIPObjectStore, policy: KMIPAccessPolicy = .ownerOnly, auditLog: KMIPAuditLog? = nil,
+        logger: Logger = Logger(label: "swift-kmip.server")
+    ) {
         self.store = store
+        self.policy = policy
         self.auditLog = auditLog
         self.logger = logger
         self.clock = { KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970()) }
@@ -69,10 +75,11 @@ public actor KMIPServerEngine {
                 operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
                 resultMessage: "a batch of several items needs a Unique Batch Item ID on every item")])
         }
-        var context = RequestContext(identity: identity, version: version, placeholder: nil)
+        var context = RequestContext(identity: identity, version: version, placeholder: nil, operation: .discoverVersions)
         var items: [ResponseBatchItem] = []
         for item in request.batchItems {
             var answer = ResponseBatchItem(operation: item.operation, uniqueBatchItemID: item.uniqueBatchItemID, resultStatus: .success)
+            context.operation = item.operation
             do {
                 answer.payload = try await perform(item.payload, operation: item.operation, context: &context)
             } catch let failure as OperationFailure {
@@ -126,6 +133,8 @@ public actor KMIPServerEngine {
         var identity: String
         var version: KMIPVersion
         var placeholder: String?
+        /// The operation of the batch item being performed.
+        var operation: Operation
     }
 
     // MARK: - Dispatch
@@ -313,10 +322,16 @@ public actor KMIPServerEngine {
         guard let stored = try await store.object(key) else {
             throw OperationFailure(.itemNotFound, "no object \(key)")
         }
-        guard stored.owner == context.identity else {
-            throw OperationFailure(.permissionDenied, "object \(key) belongs to another identity")
+        guard may(context, context.operation, stored) else {
+            throw OperationFailure(.permissionDenied, "object \(key) belongs to another identity, and no grant lets \(context.identity) \(context.operation) it")
         }
         return stored
+    }
+
+    /// Whether the requester may perform `operation` on `stored`: it owns it, or the policy grants it.
+    func may(_ context: RequestContext, _ operation: Operation, _ stored: StoredObject) -> Bool {
+        stored.owner == context.identity
+            || policy.allows(context.identity, operation, objectGroups: stored.attributes.objectGroups)
     }
 
     func save(_ stored: inout StoredObject) async throws {
@@ -389,7 +404,7 @@ public actor KMIPServerEngine {
         }
         let filter = request.attributes ?? Attributes()
         var matches: [String] = []
-        for stored in try await store.objects() where stored.owner == context.identity {
+        for stored in try await store.objectsWithoutMaterial() where may(context, .locate, stored) {
             let matched = filter.allSatisfy { wanted in
                 stored.attributes.contains { $0.name == wanted.name && $0.value == wanted.value }
             }

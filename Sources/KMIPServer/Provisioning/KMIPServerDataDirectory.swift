@@ -14,6 +14,7 @@ import X509
 ///   objects.sqlite        the managed objects (SQLiteObjectStore), with its -wal/-shm files
 ///   master.key            32 random bytes that encrypt key material at rest (0600)
 ///   audit.log             who did what to which object, one JSON line per operation
+///   policy.json           optional: grants to identities on Object Groups (KMIPAccessPolicy)
 ///   certs/ca.pem          the certificate authority that issues every certificate below
 ///   certs/ca-key.pem      its private key (0600; issue-client needs it)
 ///   certs/server.pem      the server's certificate (localhost, 127.0.0.1, ::1 and the listen address)
@@ -39,6 +40,8 @@ public struct KMIPServerDataDirectory: Sendable {
     public var masterKeyPath: String { path + "/master.key" }
     /// The audit log.
     public var auditLogPath: String { path + "/audit.log" }
+    /// The access policy file (optional).
+    public var policyPath: String { path + "/policy.json" }
     /// The certificates folder.
     public var certificatesPath: String { path + "/certs" }
     /// The CA certificate clients and the server trust.

@@ -40,6 +40,19 @@ public protocol KMIPObjectStore: Sendable {
     func object(_ id: String) async throws -> StoredObject?
     /// Every object, oldest first.
     func objects() async throws -> [StoredObject]
+    /// Every object, oldest first, without its material (``StoredObject/object`` is `nil`):
+    /// what Locate reads, cheaper for stores that keep material encrypted.
+    func objectsWithoutMaterial() async throws -> [StoredObject]
+}
+
+extension KMIPObjectStore {
+    public func objectsWithoutMaterial() async throws -> [StoredObject] {
+        try await objects().map { stored in
+            var stored = stored
+            stored.object = nil
+            return stored
+        }
+    }
 }
 
 /// An in-memory store, for tests and for servers that keep nothing across restarts.

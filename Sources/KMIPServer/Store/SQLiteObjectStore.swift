@@ -136,6 +136,14 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         return try rows.map(decode)
     }
 
+    public func objectsWithoutMaterial() async throws -> [StoredObject] {
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, NULL AS material FROM object ORDER BY sequence")
+                .map(EncodedRow.init)
+        }
+        return try rows.map(decode)
+    }
+
     // MARK: - Rows
 
     private struct EncodedRow: Sendable {

@@ -2,6 +2,7 @@
 // the bundled sample clip and with a capture command streaming through a pipe.
 
 import Foundation
+import KMIPServer
 import Testing
 
 @Suite("kmip-demo", .serialized)
@@ -33,6 +34,13 @@ struct DemoTests {
         #expect(rows.count == 4)
         #expect(rows.filter { $0.contains("SHA-256 ok") }.count == 4)
         #expect(rows.filter { $0.contains("unreadable (key destroyed)") }.count == 2)
+
+        // Three identities did their parts, as the audit log records.
+        let audit = try KMIPAuditLog.records(at: data + "/server/audit.log")
+        #expect(audit.filter { $0.identity == "camera" && $0.operation == "Create" && $0.result == "Success" }.count == 2)
+        #expect(audit.filter { $0.identity == "viewer" && $0.operation == "Get" && $0.result == "Success" }.count == 4)
+        #expect(audit.filter { $0.identity == "admin" && $0.operation == "Destroy" && $0.result == "Success" }.count == 1)
+        #expect(audit.contains { $0.identity == "viewer" && $0.operation == "Get" && $0.result.contains("Destroyed") })
 
         // A second run restarts the server on the same directory: the first run's objects and
         // clips are still there, and the new run passes too.

@@ -250,3 +250,70 @@ struct DurableServerTests {
         #expect(again.terminationStatus == 1, "issuing an existing identity again must fail")
     }
 }
+
+@Suite("Reference server: access policy", .serialized)
+struct AccessPolicyTests {
+    @Test("a policy grants exactly what it says: the viewer Gets the camera's group, the administrator Revokes and Destroys, nothing more")
+    func grants() async throws {
+        let policy = KMIPAccessPolicy(grants: [
+            .init(identity: "viewer", objectGroup: "camera", operations: [.get, .getAttributes, .locate]),
+            .init(identity: "admin", objectGroup: "camera", operations: [.revoke, .destroy, .locate]),
+        ])
+        let engine = KMIPServerEngine(store: InMemoryObjectStore(), policy: policy)
+        var configuration = KMIPTLSListener.Configuration(
+            certificateChainFile: TestCertificates.path("server.pem"), privateKeyFile: TestCertificates.path("server.key"),
+            clientCAFile: TestCertificates.path("ca.pem"))
+        configuration.port = 0
+        let server = RunningServer(listener: try await KMIPTLSListener.start(engine: engine, configuration: configuration), engine: engine)
+        let camera = try server.client("camera")
+        let viewer = try server.client("viewer")
+        let admin = try server.client("admin")
+
+        let inGroup = try await camera.createSymmetricKey(algorithm: .aes, length: 256, name: "clip-key", objectGroup: "camera")
+        let elsewhere = try await camera.createSymmetricKey(algorithm: .aes, length: 256, name: "other-key", objectGroup: "private")
+        try await camera.activate(inGroup)
+
+        #expect(try await viewer.get(inGroup).object.keyBlock?.keyBytes?.count == 32)
+        #expect(try await viewer.getAttributes(inGroup, [.state]).state == .active)
+        #expect(try await viewer.locate() == [inGroup])
+        for refused in [
+            { try await viewer.get(elsewhere) as Any },
+            { try await viewer.revoke(inGroup) as Any },
+            { try await viewer.destroy(inGroup) as Any },
+            { try await admin.get(inGroup) as Any },
+            { try await admin.revoke(elsewhere) as Any },
+        ] {
+            let error = await #expect(throws: KMIPOperationError.self) { _ = try await refused() }
+            #expect(error?.resultReason == .permissionDenied)
+        }
+        #expect(try await admin.locate() == [inGroup])
+        try await admin.revoke(inGroup, reason: .cessationOfOperation)
+        try await admin.destroy(inGroup)
+        #expect(try await camera.getAttributes(inGroup, [.state]).state == .destroyed)
+        #expect(try await camera.locate().count == 2)
+        for client in [camera, viewer, admin] { await client.shutdown() }
+        await server.listener.shutdown()
+    }
+
+    @Test("a bad policy file is refused with the file, the grant and what is wrong")
+    func badFiles() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/policy.json"
+        let cases: [(String, String)] = [
+            (#"{"grants": [{"identity": "viewer", "objectGroup": "camera", "operations": ["Get", "Fetch"]}]}"#, "grant 1 names an unknown operation 'Fetch'"),
+            (#"{"grants": [{"identity": "a", "objectGroup": "g", "operations": ["Get"]}, {"identity": "b", "objectGroup": "g", "operations": ["Create"]}]}"#, "grant 2: Create makes new objects"),
+            (#"{"grants": [{"identity": "", "objectGroup": "g", "operations": []}]}"#, "grant 1 needs a non-empty identity"),
+            (#"{"rules": []}"#, "is not a JSON object with a \"grants\" array"),
+        ]
+        for (text, message) in cases {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: KMIPServerSetupError.self) { try KMIPAccessPolicy.load(from: path) }
+            #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+            #expect(error?.message.contains(path) == true)
+        }
+        let good = KMIPAccessPolicy(grants: [.init(identity: "*", objectGroup: "camera", operations: [.get, .getAttributes])])
+        try good.encoded().write(to: URL(fileURLWithPath: path))
+        #expect(try KMIPAccessPolicy.load(from: path) == good)
+    }
+}

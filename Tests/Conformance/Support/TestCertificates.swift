@@ -1,11 +1,11 @@
 // Certificates for in-process TLS tests, made at run time with openssl (never committed):
 // an EC P-256 CA, a server certificate for 127.0.0.1/localhost, and client certificates for two
-// identities (camera, viewer) with the clientAuth extended key usage.
+// identities (camera, viewer, admin) with the clientAuth extended key usage.
 
 import Foundation
 
 enum TestCertificates {
-    /// The directory holding ca.pem, server.pem/.key, camera.pem/.key, viewer.pem/.key.
+    /// The directory holding ca.pem, server.pem/.key, camera.pem/.key, viewer.pem/.key, admin.pem/.key.
     static let directory: String = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swift-kmip-test-certs-\(ProcessInfo.processInfo.processIdentifier)").path
         let script = """
@@ -25,6 +25,7 @@ enum TestCertificates {
             extendedKeyUsage=serverAuth"
             leaf camera camera "extendedKeyUsage=clientAuth"
             leaf viewer viewer "extendedKeyUsage=clientAuth"
+            leaf admin admin "extendedKeyUsage=clientAuth"
             chmod 600 ./*.key
             """
         let process = Process()
