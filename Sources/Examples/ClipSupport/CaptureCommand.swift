@@ -67,23 +67,33 @@ public struct CaptureCommand: Sendable {
 /// A capture command that is running.
 public final class RunningCapture {
     private let process: Process
-    private let errors: Pipe
     private var finished = false
+    /// The last 4 KiB the command wrote to stderr, read as it comes so that a chatty command
+    /// (one line per frame) never blocks on a full pipe.
+    private let errorTail = ErrorTail()
+    private let errorsDone = DispatchGroup()
     /// The command's standard output: the clip.
     public var source: FileHandleSource
 
     init(process: Process, output: Pipe, errors: Pipe) {
         self.process = process
-        self.errors = errors
         self.source = FileHandleSource(output.fileHandleForReading)
+        let tail = errorTail
+        let reader = errors.fileHandleForReading
+        errorsDone.enter()
+        DispatchQueue.global().async { [errorsDone] in
+            while let data = try? reader.read(upToCount: 4096), !data.isEmpty { tail.append(data) }
+            errorsDone.leave()
+        }
     }
 
     /// Waits for the command to exit; fails when it did not exit with status 0.
     public func finish() throws {
         guard !finished else { return }
         finished = true
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        errorsDone.wait()
+        let message = errorTail.text
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             throw ClipStoreError("the capture command failed with status \(process.terminationStatus): \(message.prefix(500))")
         }
@@ -98,4 +108,19 @@ public final class RunningCapture {
     }
 
     deinit { cancel() }
+}
+
+/// The end of a stream of text, bounded.
+private final class ErrorTail: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+
+    func append(_ data: Data) {
+        lock.withLock {
+            bytes += data
+            if bytes.count > 4096 { bytes.removeFirst(bytes.count - 4096) }
+        }
+    }
+
+    var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

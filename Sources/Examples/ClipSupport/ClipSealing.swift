@@ -31,6 +31,7 @@ public enum ClipSealing {
         from source: inout some SealedFileSource, into spool: String, name: String, header: SealedFileHeader, key: [UInt8],
         beforeKeeping: () throws -> Void = {}
     ) throws -> SealedClip {
+        try DirectoryClipStore.checkName(name)
         let temporary = spool + "/.\(name).sealing"
         let final = spool + "/" + name
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
@@ -60,6 +61,16 @@ public enum ClipSealing {
             try? FileManager.default.removeItem(atPath: temporary)
             throw error
         }
+    }
+
+    /// Removes what interrupted sealings left in `spool` (hidden `.NAME.sealing` files: ciphertext
+    /// of clips whose recording never finished) and returns their names.
+    @discardableResult
+    public static func removeInterruptedSealings(in spool: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []
+        let partial = names.filter { $0.hasPrefix(".") && $0.hasSuffix(".sealing") }
+        for name in partial { try? FileManager.default.removeItem(atPath: spool + "/" + name) }
+        return partial
     }
 
     /// Opens the sealed file at `path`: reads its header, asks `key` for the key it names, and

@@ -23,6 +23,9 @@ public enum SealedFileError: Error, Hashable, Sendable, CustomStringConvertible 
     case wrongKey(keyIdentifier: String)
     /// Chunk `index` (starting at byte `offset`) fails authentication: its bytes were changed.
     case chunkDamaged(index: Int, offset: Int)
+    /// The file's last record, chunk `index` at byte `offset`, fails authentication: it was
+    /// changed, or the file was cut or extended inside it (which cannot be told apart).
+    case finalChunkDamaged(index: Int, offset: Int)
     /// At position `position` there is the chunk sealed as number `found` (an earlier one): the chunks were reordered.
     case chunkOutOfOrder(position: Int, found: Int)
     /// At position `position` there is chunk `found` (a later one): the chunks in between are missing.
@@ -31,7 +34,7 @@ public enum SealedFileError: Error, Hashable, Sendable, CustomStringConvertible 
     case truncated(chunks: Int)
     /// There are bytes after the final chunk, from `offset`.
     case dataAfterFinalChunk(offset: Int)
-    /// The input is longer than the format can count (2^32 chunks).
+    /// The input is longer than the format can count (2^32 - 1 chunks).
     case tooLong
     /// Reading or writing failed.
     case io(String)
@@ -46,6 +49,7 @@ public enum SealedFileError: Error, Hashable, Sendable, CustomStringConvertible 
         case .unsupportedKeyLength(let length): "a \(length * 8)-bit key cannot seal files (128 or 256 bits)"
         case .wrongKey(let id): "the key given is not the key '\(id)' this file was sealed with"
         case .chunkDamaged(let index, let offset): "chunk \(index) (at byte \(offset)) fails authentication: the file was changed"
+        case .finalChunkDamaged(let index, let offset): "the last chunk, \(index) (at byte \(offset)), fails authentication: the file was changed, or cut or extended inside that chunk"
         case .chunkOutOfOrder(let position, let found): "chunk \(found) is at position \(position): the chunks were reordered"
         case .chunksMissing(let position, let found): "chunk \(found) is at position \(position): chunks \(position)..<\(found) are missing"
         case .truncated(let chunks): "the file ends after \(chunks) chunks without its final chunk: it was truncated"
@@ -282,11 +286,14 @@ public enum SealedFileReader {
         }
         if last && opens(index, false) { return .truncated(chunks: index + 1) }
         if !last && opens(index, true) { return .dataAfterFinalChunk(offset: offset + record.count) }
-        for candidate in max(0, index - 256)..<(index + 256) where candidate != index {
+        // Look for the chunk's true place nearby, spending at most about 64 MiB of decryption on
+        // it (a damaged file must not cost the reader more than that).
+        let reach = max(2, min(256, (64 << 20) / max(1, record.count) / 4))
+        for candidate in max(0, index - reach)..<(index + reach) where candidate != index {
             if opens(candidate, false) || opens(candidate, true) {
                 return candidate < index ? .chunkOutOfOrder(position: index, found: candidate) : .chunksMissing(position: index, found: candidate)
             }
         }
-        return .chunkDamaged(index: index, offset: offset)
+        return last ? .finalChunkDamaged(index: index, offset: offset) : .chunkDamaged(index: index, offset: offset)
     }
 }

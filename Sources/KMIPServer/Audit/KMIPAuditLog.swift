@@ -19,18 +19,22 @@ public final class KMIPAuditLog: @unchecked Sendable {
     /// The log file.
     public let path: String
 
-    /// Opens `path` for appending (created with mode 0600 when missing).
+    /// Opens `path` for appending (created with mode 0600 when missing). Every record is one
+    /// `write` to a file opened with `O_APPEND`, so records from several processes, or after a
+    /// log rotation that truncates the file, stay whole lines.
     public init(path: String) throws {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path) {
-            try PrivateFile.create(at: path, contents: [])
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw KMIPServerSetupError("cannot open the audit log \(path): \(String(cString: strerror(errno)))")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw KMIPServerSetupError("cannot open the audit log \(path)")
-        }
-        handle.seekToEndOfFile()
-        self.handle = handle
+        self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
+
+    /// Records that could not be written (a full disk, an I/O error); each failure is also
+    /// reported on stderr.
+    public var failedWrites: Int { lock.withLock { failures } }
+    private var failures = 0
 
     /// One audit record.
     public struct Record: Codable, Hashable, Sendable {
@@ -54,7 +58,15 @@ public final class KMIPAuditLog: @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else { return }
         line.append(UInt8(ascii: "\n"))
-        lock.withLock { handle?.write(line) }
+        lock.withLock {
+            do {
+                try handle?.write(contentsOf: line)
+            } catch {
+                // Never take the server down for its log; say so where an operator looks.
+                failures += 1
+                try? FileHandle.standardError.write(contentsOf: Data("kmip-server: cannot write the audit log \(path): \(error)\n".utf8))
+            }
+        }
     }
 
     /// Every record in the log at `path`, oldest first.

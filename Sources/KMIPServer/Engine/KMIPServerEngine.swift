@@ -23,6 +23,8 @@ struct OperationFailure: Error {
 
 /// The reference server's request processing.
 ///
+/// Requests are processed one after the other, each batch as a whole.
+///
 /// It answers every request in its own protocol version, processes batch items in order with the
 /// ID Placeholder, and stops at the first failure unless the request says Continue (Undo is not
 /// supported and answered as such). Objects belong to the identity that created them; other
@@ -37,6 +39,7 @@ public actor KMIPServerEngine {
     let logger: Logger
     let auditLog: KMIPAuditLog?
     let policy: KMIPAccessPolicy
+    let cryptography: any KMIPServerCryptography = KMIPServerEngine.defaultCryptography
     var clock: @Sendable () -> KMIPDateTime
 
     /// Creates an engine on `store`, with `policy` granting identities access to objects they do
@@ -52,8 +55,36 @@ public actor KMIPServerEngine {
         self.clock = { KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970()) }
     }
 
+    /// Requests are processed one at a time: the store is awaited in the middle of a
+    /// read-modify-write, and an actor lets other requests run at every await, so without this
+    /// a concurrent Destroy could be overwritten by an older copy of the object.
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    private func acquire() async {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+    }
+
+    private func release() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
     /// Answers a request sent by `identity`.
     public func handle(_ request: RequestMessage, identity: String) async -> ResponseMessage {
+        await acquire()
+        defer { release() }
+        return await process(request, identity: identity)
+    }
+
+    private func process(_ request: RequestMessage, identity: String) async -> ResponseMessage {
         let version = request.protocolVersion
         guard Self.supportedVersions.contains(version) else {
             let header = ResponseHeader(protocolVersion: .v1_0, timeStamp: clock())
@@ -154,6 +185,11 @@ public actor KMIPServerEngine {
             let id = try await create(request, context: context)
             context.placeholder = id
             return .create(CreateResponse(objectType: request.objectType, uniqueIdentifier: .text(id)))
+        case .createKeyPair(let request):
+            let ids = try await createKeyPair(request, context: context)
+            // The ID Placeholder is the private key's identifier.
+            context.placeholder = ids.privateKey
+            return .createKeyPair(CreateKeyPairResponse(privateKeyUniqueIdentifier: .text(ids.privateKey), publicKeyUniqueIdentifier: .text(ids.publicKey)))
         case .register(let request):
             let id = try await register(request, context: context)
             context.placeholder = id
@@ -276,7 +312,7 @@ public actor KMIPServerEngine {
 
     /// The operations this engine implements (answered to Query).
     static let implemented: [Operation] = [
-        .create, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
+        .create, .createKeyPair, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
         .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions,
     ]
 
@@ -361,6 +397,38 @@ public actor KMIPServerEngine {
         return try await insert(.symmetricKey(SymmetricKey(keyBlock: .raw(bytes, algorithm: algorithm, length: length))), type: .symmetricKey, attributes: &attributes, context: context)
     }
 
+    func createKeyPair(_ request: CreateKeyPairRequest, context: RequestContext) async throws -> (privateKey: String, publicKey: String) {
+        // The common attributes apply to both keys unless a key's own attributes say otherwise.
+        func merged(_ specific: Attributes?) -> Attributes {
+            var attributes = specific ?? Attributes()
+            for attribute in request.commonAttributes ?? Attributes() where attributes.all(attribute.name).isEmpty {
+                attributes.append(attribute)
+            }
+            return attributes
+        }
+        var privateAttributes = merged(request.privateKeyAttributes)
+        var publicAttributes = merged(request.publicKeyAttributes)
+        guard let algorithm = privateAttributes.cryptographicAlgorithm ?? publicAttributes.cryptographicAlgorithm else {
+            throw OperationFailure(.invalidField, "Create Key Pair needs a Cryptographic Algorithm")
+        }
+        let length = privateAttributes.cryptographicLength ?? publicAttributes.cryptographicLength
+        let curve = privateAttributes.cryptographicDomainParameters?.recommendedCurve ?? publicAttributes.cryptographicDomainParameters?.recommendedCurve
+        let blocks = try cryptography.makeKeyPair(algorithm: algorithm, length: length, curve: curve)
+        privateAttributes.cryptographicAlgorithm = blocks.privateKey.cryptographicAlgorithm
+        privateAttributes.cryptographicLength = blocks.privateKey.cryptographicLength
+        publicAttributes.cryptographicAlgorithm = blocks.publicKey.cryptographicAlgorithm
+        publicAttributes.cryptographicLength = blocks.publicKey.cryptographicLength
+        let privateID = try await store.makeIdentifier()
+        let publicID = try await store.makeIdentifier()
+        _ = try await insert(
+            .privateKey(PrivateKey(keyBlock: blocks.privateKey)), type: .privateKey, attributes: &privateAttributes, context: context,
+            id: privateID, links: [Link(linkType: .publicKeyLink, linkedObjectIdentifier: .text(publicID))])
+        _ = try await insert(
+            .publicKey(PublicKey(keyBlock: blocks.publicKey)), type: .publicKey, attributes: &publicAttributes, context: context,
+            id: publicID, links: [Link(linkType: .privateKeyLink, linkedObjectIdentifier: .text(privateID))])
+        return (privateID, publicID)
+    }
+
     func register(_ request: RegisterRequest, context: RequestContext) async throws -> String {
         guard let object = request.object else { throw OperationFailure(.invalidField, "Register needs an object") }
         guard object.objectType == request.objectType else {
@@ -374,13 +442,18 @@ public actor KMIPServerEngine {
         return try await insert(object, type: request.objectType, attributes: &attributes, context: context)
     }
 
-    func insert(_ object: ManagedObject, type: ObjectType, attributes: inout Attributes, context: RequestContext) async throws -> String {
+    func insert(
+        _ object: ManagedObject, type: ObjectType, attributes: inout Attributes, context: RequestContext, id chosen: String? = nil,
+        links: [Link] = []
+    ) async throws -> String {
         for attribute in attributes where Self.serverManaged.contains(attribute.name) && attribute.name != .cryptographicAlgorithm
             && attribute.name != .cryptographicLength && attribute.name != .activationDate
         {
             throw OperationFailure(.attributeReadOnly, "\(attribute.name) is set by the server")
         }
-        let id = try await store.makeIdentifier()
+        var id = chosen ?? ""
+        if chosen == nil { id = try await store.makeIdentifier() }
+        if !links.isEmpty { attributes.links += links }
         let now = clock()
         attributes.uniqueIdentifier = .text(id)
         attributes.objectType = type

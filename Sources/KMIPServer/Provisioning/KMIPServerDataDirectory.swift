@@ -76,11 +76,16 @@ public struct KMIPServerDataDirectory: Sendable {
             _ = try KMIPMasterKey.loadOrCreate(at: masterKeyPath)
             made.append(masterKeyPath)
         }
+        let caKeyPath = certificatesPath + "/ca-key.pem"
+        for (certificate, key) in [(caCertificatePath, caKeyPath), (serverCertificatePath, serverKeyPath), (clientCertificatePath(), clientKeyPath())] {
+            try Self.checkPair(certificate: certificate, key: key)
+        }
         if !FileManager.default.fileExists(atPath: caCertificatePath) {
             let authority = try TestCertificateAuthority.make(commonName: "swift-kmip reference server CA")
+            // The key first, the certificate last: a certificate is there only with its key.
+            try PrivateFile.create(at: caKeyPath, contents: Array(authority.privateKeyPEM.utf8))
             try write(authority.certificatePEM, to: caCertificatePath)
-            try PrivateFile.create(at: certificatesPath + "/ca-key.pem", contents: Array(authority.privateKeyPEM.utf8))
-            made += [caCertificatePath, certificatesPath + "/ca-key.pem"]
+            made += [caCertificatePath, caKeyPath]
         }
         if !FileManager.default.fileExists(atPath: serverCertificatePath) {
             let names = ["localhost", "127.0.0.1", "::1"] + hostNames.filter { !["localhost", "127.0.0.1", "::1", "0.0.0.0", "::"].contains($0) }
@@ -107,12 +112,13 @@ public struct KMIPServerDataDirectory: Sendable {
         }
         let certificate = clientCertificatePath(name)
         let key = clientKeyPath(name)
-        guard !["ca", "server"].contains(name) else {
-            throw KMIPServerSetupError("'\(name)' is reserved for the directory's own certificates")
+        guard !["ca", "server"].contains(name), !name.hasSuffix("-key") else {
+            throw KMIPServerSetupError("'\(name)' is reserved for the directory's own files (ca, server and names ending in -key)")
         }
         guard !FileManager.default.fileExists(atPath: certificate) else {
             throw KMIPServerSetupError("\(certificate) exists already")
         }
+        try Self.checkPair(certificate: certificate, key: key)
         try issue(commonName: name, serverNames: nil, certificate: certificate, key: key)
         return [certificate, key]
     }
@@ -125,15 +131,27 @@ public struct KMIPServerDataDirectory: Sendable {
         }
         let authority = try TestCertificateAuthority(certificatePEM: caPEM, privateKeyPEM: caKeyPEM)
         let issued = try authority.issue(commonName: commonName, serverNames: serverNames)
-        try write(issued.certificatePEM, to: certificate)
         try PrivateFile.create(at: key, contents: Array(issued.privateKeyPEM.utf8))
+        try write(issued.certificatePEM, to: certificate)
     }
 
+    /// A key without its certificate is what an interrupted start leaves: say how to recover
+    /// rather than making a certificate that does not match.
+    static func checkPair(certificate: String, key: String) throws {
+        if !FileManager.default.fileExists(atPath: certificate) && FileManager.default.fileExists(atPath: key) {
+            throw KMIPServerSetupError("\(key) exists without \(certificate) (an interrupted start?): remove \(key) to make both anew")
+        }
+    }
+
+    /// Writes `text` to a temporary name and renames it: the file is there whole or not at all.
     private func write(_ text: String, to file: String) throws {
+        let temporary = file + ".partial"
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .withoutOverwriting)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, file) == 0 else { throw KMIPServerSetupError(String(cString: strerror(errno))) }
         } catch {
-            throw KMIPServerSetupError("cannot write \(file): \(error.localizedDescription)")
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw KMIPServerSetupError("cannot write \(file): \(error)")
         }
     }
 }

@@ -6,13 +6,15 @@ import Crypto
 import Foundation
 
 /// The 256-bit key under which a persistent store encrypts every managed object's material
-/// (AES-256-GCM, the object's Unique Identifier bound as associated data).
+/// (AES-256-GCM, the object's Unique Identifier, owner and type bound as associated data) and
+/// authenticates the rest of each object's row (HMAC-SHA256 under a derived key).
 ///
 /// Without it, the database reveals attributes (names, states, dates) but no key material.
 /// Keep it apart from the database when the threat model asks for it (``load(from:)`` reads it
 /// from any file, a mounted secret for example).
 public struct KMIPMasterKey: Sendable {
     let key: SymmetricKey
+    private let metadataKey: SymmetricKey
 
     /// A master key from 32 bytes.
     ///
@@ -21,7 +23,7 @@ public struct KMIPMasterKey: Sendable {
         guard bytes.count == 32 else {
             throw KMIPServerSetupError("a master key is 32 bytes, not \(bytes.count)")
         }
-        key = SymmetricKey(data: Array(bytes))
+        self.init(key: SymmetricKey(data: Array(bytes)))
     }
 
     /// A new random master key.
@@ -29,7 +31,10 @@ public struct KMIPMasterKey: Sendable {
         KMIPMasterKey(key: SymmetricKey(size: .bits256))
     }
 
-    init(key: SymmetricKey) { self.key = key }
+    init(key: SymmetricKey) {
+        self.key = key
+        metadataKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Array("swift-kmip store metadata".utf8), outputByteCount: 32)
+    }
 
     /// Reads the master key in the file at `path` (32 raw bytes).
     public static func load(from path: String) throws -> KMIPMasterKey {
@@ -50,6 +55,16 @@ public struct KMIPMasterKey: Sendable {
         let bytes = key.key.withUnsafeBytes { Array($0) }
         try PrivateFile.create(at: path, contents: bytes)
         return key
+    }
+
+    /// An HMAC-SHA256 of `data` under a key derived from the master key.
+    func authenticate(_ data: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: data, using: metadataKey))
+    }
+
+    /// Whether `code` is ``authenticate(_:)`` of `data` (compared in constant time).
+    func isAuthentic(_ code: [UInt8], _ data: [UInt8]) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: data, using: metadataKey)
     }
 
     /// Encrypts `plaintext`, binding `context` (nonce || ciphertext || tag).

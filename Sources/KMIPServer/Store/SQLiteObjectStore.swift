@@ -35,15 +35,21 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
-            // The files SQLite makes are the owner's only.
-            let mask = umask(0o077)
-            defer { umask(mask) }
+            // The database file is the owner's only; SQLite gives its -wal and -shm files the
+            // same mode.
+            if !FileManager.default.fileExists(atPath: path) { try PrivateFile.create(at: path, contents: []) }
             database = try DatabaseQueue(path: path, configuration: configuration)
+            // GRDB sets `synchronous = NORMAL` with WAL, which may lose the last commits on a
+            // power cut; FULL syncs the log at every commit.
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
             try Self.migrate(database)
+            // A Destroy whose checkpoint did not run (a crash just after it) is shredded now.
+            database.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
         } catch let error as KMIPServerSetupError {
             throw error
         } catch {
@@ -62,7 +68,8 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                     owner TEXT NOT NULL,
                     objectType INTEGER NOT NULL,
                     attributes BLOB NOT NULL,
-                    material BLOB
+                    material BLOB,
+                    seal BLOB NOT NULL
                 );
                 CREATE TABLE setting (name TEXT PRIMARY KEY, value BLOB NOT NULL);
                 """)
@@ -86,6 +93,12 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         }
     }
 
+    /// The value of an integer pragma of the open connection (for tests: `synchronous` is 2, FULL).
+    package func pragma(_ name: String) async throws -> Int? {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        return try await database.read { try Int.fetchOne($0, sql: "PRAGMA \(name)") }
+    }
+
     public func makeIdentifier() async throws -> String {
         UUID().uuidString.lowercased()
     }
@@ -94,8 +107,8 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         let row = try encode(object)
         try await database.write { db in
             try db.execute(
-                sql: "INSERT INTO object (id, owner, objectType, attributes, material) VALUES (?, ?, ?, ?, ?)",
-                arguments: [row.id, row.owner, row.objectType, row.attributes, row.material])
+                sql: "INSERT INTO object (id, owner, objectType, attributes, material, seal) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [row.id, row.owner, row.objectType, row.attributes, row.material, row.seal])
         }
     }
 
@@ -107,14 +120,15 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 throw KMIPServerSetupError("object \(row.id) is not in the store")
             }
             try db.execute(
-                sql: "UPDATE object SET owner = ?, objectType = ?, attributes = ?, material = ? WHERE id = ?",
-                arguments: [row.owner, row.objectType, row.attributes, row.material, row.id])
+                sql: "UPDATE object SET owner = ?, objectType = ?, attributes = ?, material = ?, seal = ? WHERE id = ?",
+                arguments: [row.owner, row.objectType, row.attributes, row.material, row.seal, row.id])
             return hadMaterial && row.material == nil
         }
         if shredded {
             // Write the overwritten page back into the database file and empty the log, so that
-            // the old material is in neither.
-            try await database.writeWithoutTransaction { db in
+            // the old material is in neither. The Destroy itself is committed: a checkpoint that
+            // cannot run now (a reader in another process) runs at the next Destroy or start.
+            try? await database.writeWithoutTransaction { db in
                 _ = try db.checkpoint(.truncate)
             }
         }
@@ -122,7 +136,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
 
     public func object(_ id: String) async throws -> StoredObject? {
         let row = try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, owner, objectType, attributes, material FROM object WHERE id = ?", arguments: [id])
+            try Row.fetchOne(db, sql: "SELECT id, owner, objectType, attributes, material, seal FROM object WHERE id = ?", arguments: [id])
                 .map(EncodedRow.init)
         }
         return try row.map(decode)
@@ -130,7 +144,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
 
     public func objects() async throws -> [StoredObject] {
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, material FROM object ORDER BY sequence")
+            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, material, seal FROM object ORDER BY sequence")
                 .map(EncodedRow.init)
         }
         return try rows.map(decode)
@@ -138,7 +152,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
 
     public func objectsWithoutMaterial() async throws -> [StoredObject] {
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, NULL AS material FROM object ORDER BY sequence")
+            try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, NULL AS material, seal FROM object ORDER BY sequence")
                 .map(EncodedRow.init)
         }
         return try rows.map(decode)
@@ -152,18 +166,27 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         var objectType: Int64
         var attributes: Data
         var material: Data?
+        /// An HMAC over the identifier, owner, object type and attributes, keyed from the master
+        /// key: who may reach an object cannot be changed in the database without it.
+        var seal: Data
 
-        init(id: String, owner: String, objectType: Int64, attributes: Data, material: Data?) {
+        init(id: String, owner: String, objectType: Int64, attributes: Data, material: Data?, seal: Data) {
             self.id = id
             self.owner = owner
             self.objectType = objectType
             self.attributes = attributes
             self.material = material
+            self.seal = seal
         }
 
         init(_ row: Row) {
-            self.init(id: row["id"], owner: row["owner"], objectType: row["objectType"], attributes: row["attributes"], material: row["material"])
+            self.init(
+                id: row["id"], owner: row["owner"], objectType: row["objectType"], attributes: row["attributes"], material: row["material"],
+                seal: row["seal"])
         }
+
+        /// What the seal and the material's encryption bind: the identifier, owner and type.
+        var binding: String { "\(id)\u{0}\(owner)\u{0}\(objectType)" }
     }
 
     /// Material is kept as the TTLV of the object in KMIP 2.1 (1.4 for the objects 2.x removed),
@@ -180,20 +203,26 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 item = try managed.kmipItem(tag: managed.tag, context: KMIPEncodingContext(version: version))
             }
             let plaintext = [UInt8(version.major), UInt8(version.minor)] + (try TTLVEncoder().encode(item))
-            material = Data(try masterKey.seal(plaintext, context: object.id))
+            let binding = EncodedRow(id: object.id, owner: object.owner, objectType: Int64(object.objectType.rawValue), attributes: Data(), material: nil, seal: Data()).binding
+            material = Data(try masterKey.seal(plaintext, context: binding))
         }
-        return EncodedRow(
+        var row = EncodedRow(
             id: object.id, owner: object.owner, objectType: Int64(object.objectType.rawValue),
-            attributes: Data(try TTLVEncoder().encode(StoredAttributes.item(object.attributes))), material: material)
+            attributes: Data(try TTLVEncoder().encode(StoredAttributes.item(object.attributes))), material: material, seal: Data())
+        row.seal = Data(masterKey.authenticate(Array(row.binding.utf8) + [0] + Array(row.attributes)))
+        return row
     }
 
     private func decode(_ row: EncodedRow) throws -> StoredObject {
         let id = row.id
         do {
+            guard masterKey.isAuthentic(Array(row.seal), Array(row.binding.utf8) + [0] + Array(row.attributes)) else {
+                throw KMIPServerSetupError("its owner, type or attributes were changed outside the server")
+            }
             let attributes = try row.attributes.withUnsafeBytes { try StoredAttributes.attributes(TTLVDecoder().decode($0)) }
             var managed: ManagedObject?
             if let sealed = row.material {
-                let plaintext = try masterKey.open(Array(sealed), context: id)
+                let plaintext = try masterKey.open(Array(sealed), context: row.binding)
                 guard plaintext.count > 2 else { throw KMIPServerSetupError("material too short") }
                 let version = KMIPVersion(Int32(plaintext[0]), Int32(plaintext[1]))
                 let item = try plaintext.dropFirst(2).withUnsafeBytes { try TTLVDecoder().decode($0) }

@@ -66,6 +66,18 @@ struct DemoTests {
         #expect(result.stdoutText.contains("kmip-demo: every check passed"))
     }
 
+    @Test("a capture command that writes a lot to stderr (a line per frame) does not block")
+    func chattyCapture() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = directory + "/chatty-camera.sh"
+        try "#!/bin/sh\nyes 'frame 1 written' | head -c 300000 >&2\nhead -c 5000 /dev/urandom\n".write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        let result = try Self.runDemo(["--data", directory + "/demo", "--capture", script, "--clips", "2", "--rotate-every", "1"])
+        #expect(result.status == 0, "\(result.stdoutText)\n\(result.stderr)")
+        #expect(result.stdoutText.contains("5000 bytes recorded"))
+    }
+
     @Test("a failing capture command fails the demo with the command's message and exit status 1")
     func failingCapture() throws {
         let directory = try makeTemporaryDirectory()

@@ -1,6 +1,7 @@
 // The sealed-file format: round trips of every size around the chunk boundaries, and one test
 // per way of breaking a file, each rejected with its own error.
 
+import Crypto
 import Foundation
 import KMIPTTLV
 import SealedFile
@@ -133,6 +134,8 @@ struct SealedFileTests {
         #expect(throws: SealedFileError.truncated(chunks: 2)) { try open(Array(sealed.prefix(body + 160)), key: key256) }
         #expect(throws: SealedFileError.truncated(chunks: 0)) { try open(Array(sealed.prefix(body)), key: key256) }
         #expect(throws: SealedFileError.truncated(chunks: 1)) { try open(Array(sealed.prefix(body + 80 + 10)), key: key256) }
+        // Cut inside a record with more than a tag's worth left: the last record fails, as it would if changed.
+        #expect(throws: SealedFileError.finalChunkDamaged(index: 1, offset: body + 80)) { try open(Array(sealed.prefix(body + 80 + 40)), key: key256) }
         #expect(throws: SealedFileError.headerDamaged("the file ends inside the header")) { try open(Array(sealed.prefix(body - 1)), key: key256) }
     }
 
@@ -142,14 +145,36 @@ struct SealedFileTests {
         let chunk = try seal(Array(repeating: 3, count: 10))
         #expect(throws: SealedFileError.dataAfterFinalChunk(offset: sealed.count)) { try open(sealed + Array(chunk.suffix(80)), key: key256) }
         #expect(throws: SealedFileError.dataAfterFinalChunk(offset: sealed.count)) { try open(sealed + sealed.suffix(80), key: key256) }
+        // After a short final chunk, the bytes added join its record, which then fails as a whole.
+        let short = try seal(Array(repeating: 3, count: 10))
+        let shortBody = try bodyOffset(short)
+        #expect(throws: SealedFileError.finalChunkDamaged(index: 0, offset: shortBody)) { try open(short + [1, 2, 3], key: key256) }
     }
 
-    @Test("not a sealed file, other versions and algorithms")
+    @Test("not a sealed file, other versions and algorithms, bad chunk sizes and header lengths")
     func notSealed() throws {
         #expect(throws: SealedFileError.notASealedFile) { try open(Array("ftyp isom".utf8), key: key256) }
-        var sealed = try seal([1, 2, 3])
-        sealed[12] = 2
-        #expect(throws: SealedFileError.headerDamaged("its checksum does not match")) { try open(sealed, key: key256) }
+        let sealed = try seal([1, 2, 3])
+        let body = try bodyOffset(sealed)
+        /// The file with header byte `index` set to `value` and the checksum made right again.
+        func changed(_ index: Int, _ value: UInt8) -> [UInt8] {
+            var header = Array(sealed[..<body])
+            header[index] = value
+            header.replaceSubrange((body - 32)..<body, with: Array(SHA256.hash(data: header[..<(body - 32)])))
+            return header + sealed[body...]
+        }
+        var broken = sealed
+        broken[12] = 2
+        #expect(throws: SealedFileError.headerDamaged("its checksum does not match")) { try open(broken, key: key256) }
+        #expect(throws: SealedFileError.unsupportedVersion(2)) { try open(changed(12, 2), key: key256) }
+        #expect(throws: SealedFileError.unsupportedAlgorithm(9)) { try open(changed(13, 9), key: key256) }
+        #expect(throws: SealedFileError.headerDamaged("chunk size 0 is outside 1...16777216")) {
+            try open(changed(17, 0), key: key256)  // the chunk size's low byte: 64 -> 0
+        }
+        // A length field that would make the reader allocate without bound.
+        var huge = sealed
+        huge.replaceSubrange(8..<12, with: [0x7F, 0xFF, 0xFF, 0xFF])
+        #expect(throws: SealedFileError.headerDamaged("a header length of 2147483647 bytes")) { try open(huge, key: key256) }
     }
 }
 

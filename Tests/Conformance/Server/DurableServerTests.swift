@@ -116,6 +116,68 @@ struct DurableServerTests {
         #expect(wrongKey?.message.contains("master key") == true)
     }
 
+    @Test("the database syncs every commit (synchronous FULL, WAL) and refuses rows changed without the master key")
+    func durableAndAuthenticated() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/objects.sqlite"
+        let masterKey = KMIPMasterKey.random()
+        let store = try SQLiteObjectStore(path: path, masterKey: masterKey)
+        #expect(try await store.pragma("synchronous") == 2)
+        #expect(try await store.pragma("secure_delete") == 1)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let server = try await RunningServer.start(store: store)
+        let client = try server.client()
+        let uid = try await client.createSymmetricKey(algorithm: .aes, length: 256, objectGroup: "camera")
+        let id = try #require(uid.text)
+        await client.shutdown()
+        await server.listener.shutdown()
+
+        // Someone with write access to the file but not the master key hands the key to themselves.
+        let writer = try DatabaseQueue(path: path)
+        try await writer.write { try $0.execute(sql: "UPDATE object SET owner = 'mallory' WHERE id = ?", arguments: [id]) }
+        try writer.close()
+        let error = await #expect(throws: KMIPServerSetupError.self) { _ = try await store.object(id) }
+        #expect(error?.message.contains("changed outside the server") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("concurrent requests on one object do not undo a Destroy")
+    func concurrentDestroy() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteObjectStore(path: directory + "/objects.sqlite", masterKey: .random())
+        let engine = KMIPServerEngine(store: store)
+        var ids: [String] = []
+        for _ in 0..<20 {
+            let response = await engine.handle(
+                RequestMessage(protocolVersion: .v2_1, payload: CreateRequest(objectType: .symmetricKey, attributes: KMIPClient.symmetricKeyAttributes(algorithm: .aes, length: 128))),
+                identity: "camera")
+            let created = try #require(response.batchItems.first?.payload(as: CreateResponse.self))
+            ids.append(try #require(created.uniqueIdentifier.text))
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    _ = await engine.handle(RequestMessage(protocolVersion: .v2_1, payload: DestroyRequest(uniqueIdentifier: .text(id))), identity: "camera")
+                }
+                for value in 0..<3 {
+                    group.addTask {
+                        _ = await engine.handle(
+                            RequestMessage(protocolVersion: .v2_1, payload: AddAttributeRequest(uniqueIdentifier: .text(id), attribute: try! Attribute(name: "x-N", "\(value)"))),
+                            identity: "camera")
+                    }
+                }
+            }
+        }
+        for id in ids {
+            let stored = try #require(try await store.object(id))
+            #expect(stored.object == nil, "\(id) has its material back")
+            #expect(stored.attributes.state == .destroyed)
+        }
+    }
+
     @Test("key material is never in the data files in the clear, and after Destroy not even encrypted")
     func cryptoShredding() async throws {
         let directory = try makeTemporaryDirectory()
