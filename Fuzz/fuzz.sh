@@ -48,8 +48,11 @@ for module in "${modules[@]}"; do
     # models are compiled without it. The server engine is compiled without its listener (NIO),
     # SQLite store (GRDB), master key (swift-crypto) and certificate provisioning (swift-certificates):
     # the fuzzer drives the engine on its in-memory store.
+    # Its cryptography (swift-crypto) is replaced by Fuzz/ServerModule's stand-in, which answers
+    # every request that needs cryptography as unsupported.
     mapfile -t files < <(find "$sources" -name '*.swift' -not -path '*/Client/*' -not -path '*/Listener/*' \
-      -not -path '*/Provisioning/*' -not -name 'SQLiteObjectStore.swift' -not -name 'KMIPMasterKey.swift' | sort)
+      -not -path '*/Provisioning/*' -not -path '*/Cryptography/*' -not -name 'SQLiteObjectStore.swift' -not -name 'KMIPMasterKey.swift' | sort)
+    [ "$module" = KMIPServer ] && files+=("$here/ServerModule/NoCryptography.swift")
     swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$build/modules/$module.swiftmodule" \
       -I "$build/modules" -emit-library -static -o "$library.new" "${files[@]}"
     mv "$library.new" "$library"
