@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Live: PyKMIP's client against kmip-server", .enabled(if: PyKMIP.environment["PYKMIP_PYTHON"] != nil, "needs PyKMIP's venv (scripts/pykmip.sh; scripts/test.sh starts one)"), .serialized)
 struct PyKMIPClientInteropTests {
-    @Test("create, get, get attributes, attribute list, locate, activate, revoke, destroy, register", arguments: ["1.2", "1.4", "2.0"])
+    @Test("create, get, get attributes, attribute list, locate, activate, revoke, destroy, register, create key pair, query", arguments: ["1.2", "1.4", "2.0"])
     func interop(_ version: String) throws {
         let certs = PyKMIP.certs
         let server = Process()
@@ -35,6 +35,6 @@ struct PyKMIPClientInteropTests {
         let report = String(decoding: clientOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         client.waitUntilExit()
         #expect(client.terminationStatus == 0, "\(report)")
-        #expect(report.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 10, "\(report)")
+        #expect(report.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 12, "\(report)")
     }
 }

@@ -57,5 +57,19 @@ step("destroy", lambda: client.destroy(key_id))
 secret = objects.SecretData(b"ftp-password", enums.SecretDataType.PASSWORD, masks=[enums.CryptographicUsageMask.DERIVE_KEY])
 secret_id = step("register secret data", lambda: client.register(secret))
 step("get registered", lambda: client.get(secret_id))
+def create_key_pair():
+    public_id, private_id = client.create_key_pair(enums.CryptographicAlgorithm.RSA, 2048)
+    public_key = client.get(public_id)
+    private_key = client.get(private_id)
+    assert public_key.cryptographic_length == 2048 and private_key.cryptographic_length == 2048, (public_key, private_key)
+    assert len(private_key.value) > len(public_key.value) > 256, (len(private_key.value), len(public_key.value))
+step("create key pair", create_key_pair)
+def query():
+    result = client.proxy.query(query_functions=[enums.QueryFunction.QUERY_OPERATIONS, enums.QueryFunction.QUERY_OBJECTS])
+    assert result.result_status.value == enums.ResultStatus.SUCCESS, result.result_message
+    operations = {int(getattr(operation.value, "value", operation.value)) for operation in result.operations}
+    wanted = {operation.value for operation in (enums.Operation.CREATE, enums.Operation.CREATE_KEY_PAIR, enums.Operation.GET, enums.Operation.LOCATE)}
+    assert wanted <= operations, operations
+step("query", query)
 client.close()
 sys.exit(1 if failed else 0)

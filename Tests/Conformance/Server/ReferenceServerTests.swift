@@ -1,8 +1,10 @@
 // The reference server engine behind its TLS listener, driven by the client over real TLS
 // connections: every version from 1.0 to 2.1, lifecycle, ownership, batches.
 
+import Crypto
 import Foundation
 import Testing
+import _CryptoExtras
 import KMIP
 import KMIPServer
 
@@ -71,6 +73,42 @@ struct ReferenceServerTests {
         #expect(attributes.state == .destroyed && attributes.destroyDate != nil)
         let gone = await #expect(throws: KMIPOperationError.self) { try await client.get(id) }
         #expect(gone?.resultReason == .objectDestroyed)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("Create Key Pair: RSA and EC pairs that sign and verify, linked to each other", arguments: [KMIPVersion.v1_0, .v1_4, .v2_1])
+    func keyPairs(_ version: KMIPVersion) async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: version)
+        let message = Array("clip manifest".utf8)
+
+        let rsa = try await client.createKeyPair(algorithm: .rsa, length: 2048)
+        let rsaPrivate = try #require(try await client.get(rsa.privateKey).object.keyBlock)
+        let rsaPublic = try #require(try await client.get(rsa.publicKey).object.keyBlock)
+        #expect(rsaPrivate.keyFormatType == .pkcs1 && rsaPublic.keyFormatType == .pkcs1)
+        let signer = try _RSA.Signing.PrivateKey(derRepresentation: try #require(rsaPrivate.keyBytes))
+        let verifier = try _RSA.Signing.PublicKey(derRepresentation: try #require(rsaPublic.keyBytes))
+        #expect(signer.keySizeInBits == 2048)
+        #expect(verifier.isValidSignature(try signer.signature(for: message), for: message))
+
+        let ec = try await client.createKeyPair(algorithm: .ecdsa, length: 256)
+        let ecPrivate = try #require(try await client.get(ec.privateKey).object.keyBlock)
+        let ecPublic = try #require(try await client.get(ec.publicKey).object.keyBlock)
+        #expect(ecPrivate.keyFormatType == .pkcs8 && ecPublic.keyFormatType == .x509)
+        let ecSigner = try P256.Signing.PrivateKey(derRepresentation: try #require(ecPrivate.keyBytes))
+        let ecVerifier = try P256.Signing.PublicKey(derRepresentation: try #require(ecPublic.keyBytes))
+        #expect(ecVerifier.isValidSignature(try ecSigner.signature(for: message), for: message))
+
+        let privateAttributes = try await client.getAttributes(rsa.privateKey)
+        let publicAttributes = try await client.getAttributes(rsa.publicKey)
+        #expect(privateAttributes.links == [Link(linkType: .publicKeyLink, linkedObjectIdentifier: rsa.publicKey)])
+        #expect(publicAttributes.links == [Link(linkType: .privateKeyLink, linkedObjectIdentifier: rsa.privateKey)])
+        #expect(privateAttributes.objectType == .privateKey && publicAttributes.objectType == .publicKey)
+        #expect(privateAttributes.cryptographicLength == 2048 && privateAttributes.state == .preActive)
+
+        let refused = await #expect(throws: KMIPOperationError.self) { try await client.createKeyPair(algorithm: .rsa, length: 1000) }
+        #expect(refused?.resultReason == .cryptographicFailure)
         await client.shutdown()
         await server.listener.shutdown()
     }
