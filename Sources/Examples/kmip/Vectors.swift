@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import KMIP
 import KMIPVectorCheck
 import KMIPXML
 
@@ -13,7 +14,7 @@ struct Vectors: ParsableCommand {
     )
 
     /// `kmip vectors check`: replay vector files through the codecs.
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check test-case XML files: every message round-trips through XML, TTLV and JSON.",
             discussion: """
@@ -24,6 +25,15 @@ struct Vectors: ParsableCommand {
                 failed). Known failures come from --known-failures, or from known-failures.txt of \
                 the Vectors folder that holds the files. Exit status: 0 when nothing failed, 1 when \
                 something did, 2 for usage or I/O errors.
+
+                With --server, each file's requests go in order to that server (one connection \
+                setting as for the other subcommands: --ca, --cert, --key, ...) and each response is \
+                compared with the expected one: placeholders such as $UNIQUE_IDENTIFIER_0 take the \
+                server's values and are substituted into later requests, $NOW±n must fall within the \
+                exchange's time, and fields random by nature (key material, digests, IVs, signatures, \
+                MACs, ciphertexts, random data) are compared by type and length. Files run in path \
+                order against the one server, as the OASIS test cases assume. Known failures are the \
+                list's lines whose CHECK is --peer.
                 """
         )
 
@@ -33,8 +43,11 @@ struct Vectors: ParsableCommand {
         @Flag(help: "Also check the typed models (tree -> typed message -> tree).")
         var typed = false
 
-        @Option(help: "A server to replay the requests against, HOST:PORT.")
-        var server: String?
+        @OptionGroup(title: "Server level (replay the requests against a live server)")
+        var connection: ConnectionOptions
+
+        @Option(help: "Which known failures apply to the server level: server (the reference server) or pykmip.")
+        var peer = "server"
 
         @Option(help: "A KMIP HTTPS profile URL to replay the requests against.")
         var https: String?
@@ -47,14 +60,21 @@ struct Vectors: ParsableCommand {
 
         func validate() throws {
             if typed && codecOnly { throw ValidationError("--typed and --codec-only exclude each other") }
-            if server != nil || https != nil {
-                throw ValidationError("--server and --https need the KMIP client, which this build does not have yet")
+            if https != nil {
+                throw ValidationError("--https needs the HTTPS profile transport, which this build does not have yet")
+            }
+            if connection.server != nil && (typed || codecOnly) {
+                throw ValidationError("--server replays against a server; --typed and --codec-only check files without one")
             }
         }
 
-        func run() throws {
+        func run() async throws {
             do {
-                try check()
+                if connection.server != nil {
+                    try await replay()
+                } else {
+                    try check()
+                }
             } catch let error as ToolError {
                 FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
                 throw ExitCode(2)
@@ -91,6 +111,39 @@ struct Vectors: ParsableCommand {
                 case (_?, let reason?):
                     print("XFAIL \(file): \(reason)")
                     skipped += 1
+                }
+            }
+            print("\(passed) passed, \(failed) failed, \(skipped) skipped")
+            if failed > 0 { throw ExitCode(1) }
+        }
+
+        private func replay() async throws {
+            let files = try paths.flatMap(Self.xmlFiles(at:))
+            guard !files.isEmpty else { throw ToolError("no *.xml files under \(paths.joined(separator: " "))") }
+            let explicitList = try knownFailures.map { try KnownFailures(contentsOf: URL(fileURLWithPath: $0)) }
+            var listsByFolder: [String: KnownFailures] = [:]
+            var passed = 0, failed = 0, skipped = 0
+            try await withClient(connection) { client in
+                let replay = ServerReplay(client: client)
+                for (index, file) in files.enumerated() {
+                    FileHandle.standardError.write(Data("[\(index + 1)/\(files.count)] \(file)\n".utf8))
+                    let reason = try knownFailure(for: file, checks: [peer], explicit: explicitList, cache: &listsByFolder)
+                    guard let data = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
+                    let failure = await replay.failure(forXML: [UInt8](data))
+                    switch (failure, reason) {
+                    case (nil, nil):
+                        print("PASS \(file)")
+                        passed += 1
+                    case (let failure?, nil):
+                        print("FAIL \(file): \(failure)")
+                        failed += 1
+                    case (nil, _?):
+                        print("XPASS \(file)")
+                        failed += 1
+                    case (_?, let reason?):
+                        print("XFAIL \(file): \(reason)")
+                        skipped += 1
+                    }
                 }
             }
             print("\(passed) passed, \(failed) failed, \(skipped) skipped")

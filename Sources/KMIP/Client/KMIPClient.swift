@@ -123,6 +123,33 @@ public final class KMIPClient: Sendable {
         return response
     }
 
+    /// Sends any request message given as an item tree, exactly as it is (its own protocol
+    /// version, batch items, fields the typed models do not know), and returns the server's
+    /// response message as a tree.
+    ///
+    /// Retried as the type's documentation says (a request whose operations cannot all be read
+    /// is never re-sent once it may have left). Result statuses are not checked.
+    public func send(message request: KMIPItem) async throws -> KMIPItem {
+        guard request.tag == .requestMessage else {
+            throw KMIPError(.invalidValue, "a request message is a RequestMessage structure, not \(request.tag)")
+        }
+        var operations: [Operation] = []
+        if case .structure(let children) = request.value {
+            for batchItem in children where batchItem.tag == .batchItem {
+                guard case .structure(let fields) = batchItem.value,
+                    let operation = fields.first(where: { $0.tag == .operation }), case .enumeration(let raw) = operation.value
+                else { continue }
+                operations.append(Operation(rawValue: raw))
+            }
+        }
+        let reply = try await exchange(bytes: try TTLVEncoder().encode(request), operations: operations, version: nil)
+        do {
+            return try TTLVDecoder(options: .tolerant).decode(reply)
+        } catch let error as KMIPError {
+            throw KMIPError(.unexpectedResponse, "the server's response does not decode: \(error)")
+        }
+    }
+
     /// Performs one operation and returns its typed response payload.
     ///
     /// - Throws: ``KMIPOperationError`` when the server reports a failure; `KMIPError` for
@@ -189,9 +216,25 @@ public final class KMIPClient: Sendable {
 
     /// Encodes, sends with the retry rules, decodes.
     private func exchange(_ request: RequestMessage) async throws -> ResponseMessage {
-        let bytes = try request.ttlvBytes()
-        let operations = request.batchItems.map(\.operation)
-        let idempotent = operations.allSatisfy { Self.idempotentOperations.contains($0) }
+        let reply = try await exchange(bytes: try request.ttlvBytes(), operations: request.batchItems.map(\.operation), version: request.protocolVersion)
+        let response: ResponseMessage
+        do {
+            response = try ResponseMessage(ttlv: reply)
+        } catch let error as KMIPError {
+            throw KMIPError(.unexpectedResponse, "the server's response does not decode: \(error)")
+        }
+        configuration.logger.debug(
+            "request answered",
+            metadata: [
+                "kmip.version": "\(request.protocolVersion)",
+                "kmip.results": "\(response.batchItems.map { "\($0.resultStatus)" }.joined(separator: ","))",
+            ])
+        return response
+    }
+
+    /// Sends a request's bytes with the retry rules; returns the response's bytes.
+    private func exchange(bytes: [UInt8], operations: [Operation], version: KMIPVersion?) async throws -> [UInt8] {
+        let idempotent = !operations.isEmpty && operations.allSatisfy { Self.idempotentOperations.contains($0) }
         let names = operations.map { "\($0)" }.joined(separator: ",")
         var attempt = 0
         let started = ContinuousClock.now
@@ -215,24 +258,17 @@ public final class KMIPClient: Sendable {
                     "request failed", metadata: ["kmip.operations": "\(names)", "kmip.error": "\(error.reason)"])
                 throw error
             }
-            let response: ResponseMessage
-            do {
-                response = try ResponseMessage(ttlv: reply)
-            } catch let error as KMIPError {
-                throw KMIPError(.unexpectedResponse, "the server's response does not decode: \(error)")
-            }
             let elapsed = ContinuousClock.now - started
             Counter(label: "kmip_client_requests_total", dimensions: [("result", "answered")]).increment()
             Timer(label: "kmip_client_request_duration").recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             configuration.logger.debug(
-                "request answered",
+                "response received",
                 metadata: [
-                    "kmip.operations": "\(names)", "kmip.version": "\(request.protocolVersion)",
-                    "kmip.results": "\(response.batchItems.map { "\($0.resultStatus)" }.joined(separator: ","))",
+                    "kmip.operations": "\(names)", "kmip.version": "\(version.map { "\($0)" } ?? "as sent")",
                     "kmip.milliseconds": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 ])
-            return response
+            return reply
         }
     }
 

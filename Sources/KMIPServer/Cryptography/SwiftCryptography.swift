@@ -15,6 +15,8 @@ extension KMIPServerEngine {
 /// Key pairs: RSA 2048, 3072 and 4096 (private key PKCS#1, public key PKCS#1); EC on P-256, P-384
 /// and P-521 (private key PKCS#8, public key X.509 SubjectPublicKeyInfo).
 struct SwiftCryptography: KMIPServerCryptography {
+    func sha256(_ bytes: [UInt8]) -> [UInt8]? { Array(SHA256.hash(data: bytes)) }
+
     func makeKeyPair(algorithm: CryptographicAlgorithm, length: Int32?, curve: RecommendedCurve?) throws -> KeyPairBlocks {
         switch algorithm {
         case .rsa:

@@ -11,6 +11,8 @@ protocol KMIPServerCryptography: Sendable {
     ///
     /// - Throws: ``OperationFailure`` for an algorithm, length or curve it cannot make.
     func makeKeyPair(algorithm: CryptographicAlgorithm, length: Int32?, curve: RecommendedCurve?) throws -> KeyPairBlocks
+    /// The SHA-256 of `bytes` (for the Digest attribute), or `nil` without cryptography.
+    func sha256(_ bytes: [UInt8]) -> [UInt8]?
 }
 
 /// The two halves of a new key pair.
@@ -25,4 +27,6 @@ struct CryptographyUnavailable: KMIPServerCryptography {
     func makeKeyPair(algorithm: CryptographicAlgorithm, length: Int32?, curve: RecommendedCurve?) throws -> KeyPairBlocks {
         throw OperationFailure(.operationNotSupported, "this build of the server has no cryptography")
     }
+
+    func sha256(_ bytes: [UInt8]) -> [UInt8]? { nil }
 }

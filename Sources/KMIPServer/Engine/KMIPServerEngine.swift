@@ -26,8 +26,8 @@ struct OperationFailure: Error {
 /// Requests are processed one after the other, each batch as a whole.
 ///
 /// It answers every request in its own protocol version, processes batch items in order with the
-/// ID Placeholder, and stops at the first failure unless the request says Continue (Undo is not
-/// supported and answered as such). Objects belong to the identity that created them; other
+/// ID Placeholder, and stops at the first failure unless the request says Continue; with Undo, a
+/// failure rolls back the earlier items' changes and answers them as Operation Undone. Objects belong to the identity that created them; other
 /// identities are refused them (Permission Denied) and do not see them in Locate.
 public actor KMIPServerEngine {
     /// The protocol versions the server speaks, preferred first.
@@ -92,15 +92,12 @@ public actor KMIPServerEngine {
                 operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
                 resultMessage: "protocol version \(version) is not supported (this server speaks \(Self.supportedVersions.map(\.description).joined(separator: ", ")))")])
         }
-        var header = ResponseHeader(protocolVersion: version, timeStamp: clock())
-        header.clientCorrelationValue = version >= .v1_4 ? request.header.clientCorrelationValue : nil
-        if request.header.batchErrorContinuationOption == .undo {
-            return ResponseMessage(header: header, batchItems: request.batchItems.map {
-                ResponseBatchItem(
-                    operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, resultStatus: .operationFailed,
-                    resultReason: .featureNotSupported, resultMessage: "the Undo batch error continuation option is not supported")
-            })
-        }
+        let header = ResponseHeader(protocolVersion: version, timeStamp: clock())
+        // The Client Correlation Value is for the client's and server's logs; the OASIS test
+        // cases show servers answering without it.
+        let undoing = request.header.batchErrorContinuationOption == .undo
+        journal = undoing ? [] : nil
+        defer { journal = nil }
         if request.batchItems.count > 1, request.batchItems.contains(where: { $0.uniqueBatchItemID == nil }) {
             return ResponseMessage(header: header, batchItems: [ResponseBatchItem(
                 operation: nil, resultStatus: .operationFailed, resultReason: .invalidMessage,
@@ -143,6 +140,16 @@ public actor KMIPServerEngine {
                     result: answer.resultReason.map { "\(answer.resultStatus): \($0)" } ?? "\(answer.resultStatus)"))
             }
             items.append(answer)
+            if answer.resultStatus != .success && undoing {
+                // Undo: every change of the earlier items is rolled back, newest first, and
+                // they are answered as undone (1.x §6.7, 2.x §9.7).
+                await rollBack()
+                for index in items.indices.dropLast() where items[index].resultStatus == .success {
+                    items[index].resultStatus = .operationUndone
+                    items[index].payload = nil
+                }
+                break
+            }
             if answer.resultStatus != .success && request.header.batchErrorContinuationOption != .continue { break }
         }
         return ResponseMessage(header: header, batchItems: items)
@@ -158,6 +165,27 @@ public actor KMIPServerEngine {
             }
         }
         return nil
+    }
+
+    /// Changes made by the batch being processed, kept only when its option is Undo.
+    enum JournalEntry {
+        case inserted(String)
+        case updated(StoredObject)
+    }
+    var journal: [JournalEntry]?
+
+    func rollBack() async {
+        for entry in (journal ?? []).reversed() {
+            do {
+                switch entry {
+                case .inserted(let id): try await store.remove(id)
+                case .updated(let previous): try await store.update(previous)
+                }
+            } catch {
+                logger.error("cannot undo a batch item's change", metadata: ["kmip.error": "\(error)"])
+            }
+        }
+        journal = []
     }
 
     struct RequestContext {
@@ -181,6 +209,13 @@ public actor KMIPServerEngine {
             return .discoverVersions(DiscoverVersionsResponse(protocolVersions: answer))
         case .query(let request):
             return .query(query(request))
+        case .log(let request):
+            // A client's message for the server's log (2.x §6.1.30); it goes to the logger only.
+            logger.notice("client log message", metadata: ["kmip.identity": "\(context.identity)", "kmip.log": "\(request.logMessage.prefix(1000))"])
+            return .log(LogResponse())
+        case .interop:
+            // Begin, End and Reset of an interoperability test run (2.x §6.1.27): nothing to keep.
+            return .interop(InteropResponse())
         case .create(let request):
             let id = try await create(request, context: context)
             context.placeholder = id
@@ -205,12 +240,19 @@ public actor KMIPServerEngine {
             if request.keyWrappingSpecification != nil {
                 throw OperationFailure(.featureNotSupported, "key wrapping is not supported yet")
             }
+            if stored.attributes.fresh == true {
+                var served = stored
+                served.attributes.fresh = false
+                try await store.update(served)
+            }
             return .get(GetResponse(objectType: stored.objectType, uniqueIdentifier: .text(stored.id), object: object))
         case .getAttributes(let request):
             let stored = try await owned(request.uniqueIdentifier, context)
             var attributes = stored.attributes
             if !request.attributeNames.isEmpty {
-                attributes.list = attributes.list.filter { request.attributeNames.contains($0.name) }
+                // In the order asked for, every instance of each.
+                var seen: Set<AttributeName> = []
+                attributes.list = request.attributeNames.filter { seen.insert($0).inserted }.flatMap { attributes.all($0) }
             }
             return .getAttributes(GetAttributesResponse(uniqueIdentifier: .text(stored.id), attributes: attributes))
         case .getAttributeList(let request):
@@ -313,7 +355,7 @@ public actor KMIPServerEngine {
     /// The operations this engine implements (answered to Query).
     static let implemented: [Operation] = [
         .create, .createKeyPair, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
-        .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions,
+        .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions, .interop, .log,
     ]
 
     func query(_ request: QueryRequest) -> QueryResponse {
@@ -333,6 +375,12 @@ public actor KMIPServerEngine {
         .uniqueIdentifier, .objectType, .state, .initialDate, .activationDate, .deactivationDate, .destroyDate,
         .compromiseDate, .compromiseOccurrenceDate, .lastChangeDate, .cryptographicAlgorithm, .cryptographicLength,
         .revocationReason, .originalCreationDate, .digest, .fresh, .keyValuePresent,
+    ]
+
+    /// Server-managed attributes a client may give when it creates or registers an object.
+    static let settableAtCreation: Set<AttributeName> = [
+        .cryptographicAlgorithm, .cryptographicLength, .activationDate, .deactivationDate, .fresh, .originalCreationDate,
+        .compromiseOccurrenceDate,
     ]
 
     static func checkClientModifiable(_ name: AttributeName) throws {
@@ -356,7 +404,8 @@ public actor KMIPServerEngine {
             throw OperationFailure(.invalidField, "this server takes text Unique Identifiers or the ID Placeholder")
         }
         guard let stored = try await store.object(key) else {
-            throw OperationFailure(.itemNotFound, "no object \(key)")
+            // KMIP 2.x answers Object Not Found; 1.x Item Not Found.
+            throw OperationFailure(context.version.major >= 2 ? .objectNotFound : .itemNotFound, "no object \(key)")
         }
         guard may(context, context.operation, stored) else {
             throw OperationFailure(.permissionDenied, "object \(key) belongs to another identity, and no grant lets \(context.identity) \(context.operation) it")
@@ -372,6 +421,7 @@ public actor KMIPServerEngine {
 
     func save(_ stored: inout StoredObject) async throws {
         stored.attributes.lastChangeDate = clock()
+        if journal != nil, let previous = try await store.object(stored.id) { journal?.append(.updated(previous)) }
         try await store.update(stored)
     }
 
@@ -394,6 +444,10 @@ public actor KMIPServerEngine {
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<Int(length / 8)).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        // Where the key's bits came from (2.x §4.48): the operating system's DRBG.
+        if context.version.major >= 2, attributes.randomNumberGenerator == nil {
+            attributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg)
+        }
         return try await insert(.symmetricKey(SymmetricKey(keyBlock: .raw(bytes, algorithm: algorithm, length: length))), type: .symmetricKey, attributes: &attributes, context: context)
     }
 
@@ -414,6 +468,10 @@ public actor KMIPServerEngine {
         let length = privateAttributes.cryptographicLength ?? publicAttributes.cryptographicLength
         let curve = privateAttributes.cryptographicDomainParameters?.recommendedCurve ?? publicAttributes.cryptographicDomainParameters?.recommendedCurve
         let blocks = try cryptography.makeKeyPair(algorithm: algorithm, length: length, curve: curve)
+        if context.version.major >= 2 {
+            if privateAttributes.randomNumberGenerator == nil { privateAttributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg) }
+            if publicAttributes.randomNumberGenerator == nil { publicAttributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg) }
+        }
         privateAttributes.cryptographicAlgorithm = blocks.privateKey.cryptographicAlgorithm
         privateAttributes.cryptographicLength = blocks.privateKey.cryptographicLength
         publicAttributes.cryptographicAlgorithm = blocks.publicKey.cryptographicAlgorithm
@@ -446,26 +504,53 @@ public actor KMIPServerEngine {
         _ object: ManagedObject, type: ObjectType, attributes: inout Attributes, context: RequestContext, id chosen: String? = nil,
         links: [Link] = []
     ) async throws -> String {
-        for attribute in attributes where Self.serverManaged.contains(attribute.name) && attribute.name != .cryptographicAlgorithm
-            && attribute.name != .cryptographicLength && attribute.name != .activationDate
-        {
+        for attribute in attributes where Self.serverManaged.contains(attribute.name) && !Self.settableAtCreation.contains(attribute.name) {
             throw OperationFailure(.attributeReadOnly, "\(attribute.name) is set by the server")
         }
         var id = chosen ?? ""
         if chosen == nil { id = try await store.makeIdentifier() }
         if !links.isEmpty { attributes.links += links }
+        // The Digest of the key material as held (KMIP 1.x §3.17, 2.x §4.13).
+        if let block = object.keyBlock, let bytes = block.keyBytes, let digest = cryptography.sha256(bytes), attributes.digests.isEmpty {
+            attributes.digests = [Digest(hashingAlgorithm: .sha256, digestValue: digest, keyFormatType: block.keyFormatType)]
+        }
         let now = clock()
         attributes.uniqueIdentifier = .text(id)
         attributes.objectType = type
         attributes.initialDate = now
         attributes.lastChangeDate = now
+        if context.version >= .v1_3, attributes.originalCreationDate == nil { attributes.originalCreationDate = now }
+        // Fresh until first served by Get (1.x §3.34, 2.x §4.18).
+        if context.version >= .v1_1, attributes.fresh == nil { attributes.fresh = true }
+        if context.version.major >= 2, attributes.keyFormatType == nil, let format = object.keyBlock?.keyFormatType { attributes.keyFormatType = format }
         if let activation = attributes.activationDate, activation <= now {
             attributes.state = .active
         } else {
             attributes.state = .preActive
         }
         try await store.insert(StoredObject(id: id, owner: context.identity, objectType: type, object: object, attributes: attributes))
+        journal?.append(.inserted(id))
         return id
+    }
+
+    /// Whether `attributes` match every attribute of a Locate filter: equal values, except that
+    /// two instances of a date attribute are a range its value must fall in (1.x §4.9, 2.x §6.1.27).
+    static func matches(_ attributes: Attributes, _ filter: Attributes) -> Bool {
+        var checked: Set<AttributeName> = []
+        for wanted in filter where checked.insert(wanted.name).inserted {
+            let instances = filter.all(wanted.name)
+            if instances.count == 2, case .dateTime(let first) = instances[0].value, case .dateTime(let second) = instances[1].value {
+                let range = min(first, second)...max(first, second)
+                guard attributes.all(wanted.name).contains(where: { if case .dateTime(let value) = $0.value { range.contains(value) } else { false } }) else {
+                    return false
+                }
+                continue
+            }
+            for instance in instances where !attributes.contains(where: { $0.name == instance.name && $0.value == instance.value }) {
+                return false
+            }
+        }
+        return true
     }
 
     func locate(_ request: LocateRequest, context: RequestContext) async throws -> LocateResponse {
@@ -477,11 +562,12 @@ public actor KMIPServerEngine {
         }
         let filter = request.attributes ?? Attributes()
         var matches: [String] = []
+        // Destroyed objects keep their metadata but are not located unless asked for
+        // (Storage Status Mask Destroyed Storage, KMIP 2.x).
+        let includeDestroyed = request.storageStatusMask?.contains(.destroyedStorage) ?? false
         for stored in try await store.objectsWithoutMaterial() where may(context, .locate, stored) {
-            let matched = filter.allSatisfy { wanted in
-                stored.attributes.contains { $0.name == wanted.name && $0.value == wanted.value }
-            }
-            if matched { matches.append(stored.id) }
+            if !includeDestroyed, let state = stored.attributes.state, state == .destroyed || state == .destroyedCompromised { continue }
+            if Self.matches(stored.attributes, filter) { matches.append(stored.id) }
         }
         let located = Int32(matches.count)
         let offset = Int(request.offsetItems ?? 0)

@@ -36,6 +36,8 @@ public protocol KMIPObjectStore: Sendable {
     func insert(_ object: StoredObject) async throws
     /// Replaces a stored object (same identifier).
     func update(_ object: StoredObject) async throws
+    /// Removes an object entirely (to undo its creation in a batch; Destroy keeps objects).
+    func remove(_ id: String) async throws
     /// The object with `id`, or `nil`.
     func object(_ id: String) async throws -> StoredObject?
     /// Every object, oldest first.
@@ -76,6 +78,11 @@ public actor InMemoryObjectStore: KMIPObjectStore {
 
     public func update(_ object: StoredObject) {
         byID[object.id] = object
+    }
+
+    public func remove(_ id: String) {
+        byID[id] = nil
+        order.removeAll { $0 == id }
     }
 
     public func object(_ id: String) -> StoredObject? { byID[id] }

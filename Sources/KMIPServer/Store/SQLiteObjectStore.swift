@@ -134,6 +134,15 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         }
     }
 
+    public func remove(_ id: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM object WHERE id = ?", arguments: [id])
+        }
+        try? await database.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+
     public func object(_ id: String) async throws -> StoredObject? {
         let row = try await database.read { db in
             try Row.fetchOne(db, sql: "SELECT id, owner, objectType, attributes, material, seal FROM object WHERE id = ?", arguments: [id])

@@ -151,12 +151,58 @@ struct ReferenceServerTests {
             failing.add(QueryRequest(queryFunctions: [.queryServerInformation]))
             let outcome = try await client.perform(failing)
             guard case .failure(let failure) = outcome[0] else { Issue.record("the Get succeeded"); continue }
-            #expect(failure.resultReason == .itemNotFound)
+            #expect(failure.resultReason == (version.major >= 2 ? .objectNotFound : .itemNotFound))
             switch (option, outcome[1]) {
             case (.continue, .success), (.stop, .failure): break
             default: Issue.record("\(option): \(outcome[1])")
             }
         }
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("Undo: a failing item rolls back the earlier items' changes, which are answered as undone", arguments: [KMIPVersion.v1_4, .v2_1])
+    func undo(_ version: KMIPVersion) async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: version)
+        let kept = try await client.createSymmetricKey(algorithm: .aes, length: 128, name: "kept")
+
+        var batch = KMIPBatch(errorContinuation: .undo)
+        batch.add(CreateRequest(objectType: .symmetricKey, attributes: KMIPClient.symmetricKeyAttributes(algorithm: .aes, length: 128, name: "undone")))
+        batch.add(DestroyRequest(uniqueIdentifier: kept))
+        batch.add(GetRequest(uniqueIdentifier: "no-such-object"))
+        let results = try await client.perform(batch)
+        #expect(results.count == 3)
+        for result in results.prefix(2) {
+            guard case .failure(let undone) = result else { Issue.record("\(result)"); continue }
+            #expect(undone.resultStatus == .operationUndone)
+        }
+        guard case .failure(let failed) = results[2] else { Issue.record("\(results[2])"); return }
+        #expect(failed.resultReason == (version.major >= 2 ? .objectNotFound : .itemNotFound))
+
+        var filter = Attributes()
+        filter.names = [Name(nameValue: "undone", nameType: .uninterpretedTextString)]
+        #expect(try await client.locate(filter).isEmpty, "the undone Create left its object")
+        #expect(try await client.get(kept).object.keyBlock?.keyBytes?.count == 16, "the undone Destroy took the key")
+        #expect(try await client.getAttributes(kept, [.state]).state == .preActive)
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
+    @Test("Locate with two dates of one attribute finds the objects whose date falls between them")
+    func locateDateRange() async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: .v2_1)
+        var early = Attributes()
+        early.deactivationDate = KMIPDateTime(secondsSince1970: 946_684_800)  // 2000-01-01
+        let inRange = try await client.createSymmetricKey(algorithm: .aes, length: 128, attributes: early)
+        var late = Attributes()
+        late.deactivationDate = KMIPDateTime(secondsSince1970: 1_600_000_000)
+        _ = try await client.createSymmetricKey(algorithm: .aes, length: 128, attributes: late)
+        var filter = Attributes()
+        filter.append(try Attribute(name: .deactivationDate, KMIPDateTime(secondsSince1970: 900_000_000)))
+        filter.append(try Attribute(name: .deactivationDate, KMIPDateTime(secondsSince1970: 1_000_000_000)))
+        #expect(try await client.locate(filter) == [inRange])
         await client.shutdown()
         await server.listener.shutdown()
     }
