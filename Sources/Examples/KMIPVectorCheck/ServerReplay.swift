@@ -15,7 +15,8 @@ import KMIP
 /// - the response is compared with the expected one, item by item: a placeholder seen for the
 ///   first time takes the server's value, a known one must equal it, `$NOW±n` must fall within
 ///   the time of the exchange (plus the offset, give or take ``clockSlack`` seconds); fields that
-///   are random by nature (``randomFields``) must have the expected item type and length; all
+///   are random by nature (``randomFields``) must have the expected item type and length (and
+///   later requests that repeat the file's literal get the server's value); all
 ///   else must be equal. A Query response's payload is the server's own and is not compared.
 ///
 /// Files are meant to run in path order against one server that is not reset between them, as
@@ -68,6 +69,8 @@ public struct ServerReplay: Sendable {
             return "read: \(error)"
         }
         var bindings: [String: KMIPItem.Value] = [:]
+        var substitutions: [KMIPItem.Value: KMIPItem.Value] = [:]
+        var serverValues: [Tag: KMIPItem.Value] = [:]
         let fileStarted = Self.now()
         var index = 0
         while index < testCase.messages.count {
@@ -78,18 +81,21 @@ public struct ServerReplay: Sendable {
             }
             let expected = testCase.messages[index + 1]
             let started = Self.now()
-            let bound: KMIPItem
+            var bound: KMIPItem
             do {
                 bound = try request.binding { placeholder in
                     if placeholder.name == "NOW" {
                         return placeholder.itemType == .dateTimeExtended
                             ? .dateTimeExtended((started + placeholder.offset) * 1_000_000) : .dateTime(started + placeholder.offset)
                     }
-                    guard let value = bindings[placeholder.name] else {
-                        throw KMIPError(.invalidValue, "\(placeholder.text) is used before any response gave it a value")
-                    }
-                    return value
+                    if let value = bindings[placeholder.name] { return value }
+                    // A symbol no response defined stands for the server's value of that field
+                    // in an earlier response ($IV_COUNTER_NONCE: the IV the server chose), else
+                    // (some files use one only to make a request fail) a sample of its type.
+                    if let tag = Self.item(in: request.item, at: placeholder.path)?.tag, let value = serverValues[tag] { return value }
+                    return PlaceholderValues.sample(for: placeholder)
                 }
+                bound = Self.substituting(bound, substitutions)
             } catch {
                 return "message \(index + 1): \(error)"
             }
@@ -107,12 +113,34 @@ public struct ServerReplay: Sendable {
                 return "message \(index + 2) (response to \(Self.operations(in: request.item))): \(difference)"
             }
             bindings = comparison.bindings
+            substitutions.merge(comparison.substitutions) { _, new in new }
+            serverValues.merge(comparison.serverValues) { _, new in new }
             index += 2
         }
         return nil
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// The item at a path of child indices.
+    static func item(in root: KMIPItem, at path: [Int]) -> KMIPItem? {
+        var item = root
+        for index in path {
+            guard case .structure(let children) = item.value, children.indices.contains(index) else { return nil }
+            item = children[index]
+        }
+        return item
+    }
+
+    /// `item` with every value that a random field of an earlier response replaced put back as
+    /// the server's value: a file that decrypts the ciphertext it expected gets the server's.
+    static func substituting(_ item: KMIPItem, _ substitutions: [KMIPItem.Value: KMIPItem.Value]) -> KMIPItem {
+        guard !substitutions.isEmpty else { return item }
+        if case .structure(let children) = item.value {
+            return KMIPItem(item.tag, structure: children.map { substituting($0, substitutions) })
+        }
+        return substitutions[item.value].map { KMIPItem(item.tag, $0) } ?? item
+    }
 
     static func operations(in message: KMIPItem) -> String {
         guard case .structure(let children) = message.value else { return "?" }
@@ -129,6 +157,10 @@ public struct ServerReplay: Sendable {
     struct Comparison {
         let placeholders: [[Int]: KMIPTestCase.Placeholder]
         var bindings: [String: KMIPItem.Value]
+        /// Literal values of random fields and the values the server gave instead.
+        var substitutions: [KMIPItem.Value: KMIPItem.Value] = [:]
+        /// The values of random fields, by tag.
+        var serverValues: [Tag: KMIPItem.Value] = [:]
         let window: ClosedRange<Int64>
         /// Since the file started replaying: when the server may have set a date.
         let runWindow: ClosedRange<Int64>
@@ -187,7 +219,10 @@ public struct ServerReplay: Sendable {
             let rule = ServerReplay.randomFields[expected.tag]
                 ?? (expected.tag == .data && operation.map(ServerReplay.randomDataOperations.contains) == true ? .typeAndLength : nil)
             if let rule {
-                return sameShape(expected, actual, deep: rule == .shape)
+                if let difference = sameShape(expected, actual, deep: rule == .shape) { return difference }
+                if expected.value != actual.value, case .byteString = expected.value { substitutions[expected.value] = actual.value }
+                serverValues[expected.tag] = actual.value
+                return nil
             }
             switch (expected.value, actual.value) {
             case (.structure(var left), .structure(var right)):
@@ -214,8 +249,10 @@ public struct ServerReplay: Sendable {
                 }
                 return nil
             default:
+                // A 1.x Attribute Value is an enumeration of the attribute named beside it.
+                let named = expected.tag == .attributeValue ? attributeName.flatMap { AttributeName($0).tag } ?? expected.tag : expected.tag
                 return expected.value == actual.value
-                    ? nil : "\(path): expected \(describe(expected.value, tag: expected.tag)), got \(describe(actual.value, tag: actual.tag))"
+                    ? nil : "\(path): expected \(describe(expected.value, tag: named)), got \(describe(actual.value, tag: named))"
             }
         }
 

@@ -13,6 +13,35 @@ protocol KMIPServerCryptography: Sendable {
     func makeKeyPair(algorithm: CryptographicAlgorithm, length: Int32?, curve: RecommendedCurve?) throws -> KeyPairBlocks
     /// The SHA-256 of `bytes` (for the Digest attribute), or `nil` without cryptography.
     func sha256(_ bytes: [UInt8]) -> [UInt8]?
+    /// Encrypts with a symmetric key; returns the ciphertext, the IV when the server chose it,
+    /// and the tag of an authenticated mode.
+    func encrypt(_ request: CipherRequest) throws -> CipherResult
+    /// Decrypts with a symmetric key (the tag checked for authenticated modes).
+    func decrypt(_ request: CipherRequest) throws -> [UInt8]
+    /// An HMAC of `data` with `key`.
+    func mac(key: [UInt8], algorithm: CryptographicAlgorithm, data: [UInt8]) throws -> [UInt8]
+    /// A hash of `data`.
+    func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) throws -> [UInt8]
+}
+
+/// The inputs of a symmetric Encrypt or Decrypt.
+struct CipherRequest {
+    var key: [UInt8]
+    var algorithm: CryptographicAlgorithm
+    var mode: BlockCipherMode?
+    var padding: PaddingMethod?
+    var data: [UInt8]
+    var iv: [UInt8]?
+    var additionalData: [UInt8]?
+    var tag: [UInt8]?
+    var tagLength: Int
+}
+
+/// The outputs of a symmetric Encrypt.
+struct CipherResult {
+    var data: [UInt8]
+    var chosenIV: [UInt8]?
+    var tag: [UInt8]?
 }
 
 /// The two halves of a new key pair.
@@ -29,4 +58,10 @@ struct CryptographyUnavailable: KMIPServerCryptography {
     }
 
     func sha256(_ bytes: [UInt8]) -> [UInt8]? { nil }
+    func encrypt(_ request: CipherRequest) throws -> CipherResult { throw Self.unavailable }
+    func decrypt(_ request: CipherRequest) throws -> [UInt8] { throw Self.unavailable }
+    func mac(key: [UInt8], algorithm: CryptographicAlgorithm, data: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
+    func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
+
+    static let unavailable = OperationFailure(.operationNotSupported, "this build of the server has no cryptography")
 }

@@ -152,7 +152,16 @@ public actor KMIPServerEngine {
             }
             if answer.resultStatus != .success && request.header.batchErrorContinuationOption != .continue { break }
         }
-        return ResponseMessage(header: header, batchItems: items)
+        let response = ResponseMessage(header: header, batchItems: items)
+        // Maximum Response Size (1.x §3.x, 2.x §7.x): a larger answer is replaced by Response Too Large.
+        if let limit = request.header.maximumResponseSize, let size = try? response.ttlvBytes().count, size > Int(limit) {
+            return ResponseMessage(header: header, batchItems: items.map {
+                ResponseBatchItem(
+                    operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, resultStatus: .operationFailed,
+                    resultReason: .responseTooLarge, resultMessage: "the response would be \(size) bytes; the request allows \(limit)")
+            })
+        }
+        return response
     }
 
     /// The Unique Identifier an item operated on: the response's, else the request's.
@@ -209,6 +218,16 @@ public actor KMIPServerEngine {
             return .discoverVersions(DiscoverVersionsResponse(protocolVersions: answer))
         case .query(let request):
             return .query(query(request))
+        case .encrypt(let request):
+            return .encrypt(try await encrypt(request, context: context))
+        case .decrypt(let request):
+            return .decrypt(try await decrypt(request, context: context))
+        case .mac(let request):
+            return .mac(try await mac(request, context: context))
+        case .hash(let request):
+            return .hash(try hash(request))
+        case .rngRetrieve(let request):
+            return .rngRetrieve(try rngRetrieve(request))
         case .log(let request):
             // A client's message for the server's log (2.x §6.1.30); it goes to the logger only.
             logger.notice("client log message", metadata: ["kmip.identity": "\(context.identity)", "kmip.log": "\(request.logMessage.prefix(1000))"])
@@ -356,6 +375,7 @@ public actor KMIPServerEngine {
     static let implemented: [Operation] = [
         .create, .createKeyPair, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
         .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions, .interop, .log,
+        .encrypt, .decrypt, .mac, .hash, .rngRetrieve,
     ]
 
     func query(_ request: QueryRequest) -> QueryResponse {
@@ -445,7 +465,7 @@ public actor KMIPServerEngine {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<Int(length / 8)).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         // Where the key's bits came from (2.x §4.48): the operating system's DRBG.
-        if context.version.major >= 2, attributes.randomNumberGenerator == nil {
+        if context.version >= .v1_4, attributes.randomNumberGenerator == nil {
             attributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg)
         }
         return try await insert(.symmetricKey(SymmetricKey(keyBlock: .raw(bytes, algorithm: algorithm, length: length))), type: .symmetricKey, attributes: &attributes, context: context)
@@ -468,7 +488,7 @@ public actor KMIPServerEngine {
         let length = privateAttributes.cryptographicLength ?? publicAttributes.cryptographicLength
         let curve = privateAttributes.cryptographicDomainParameters?.recommendedCurve ?? publicAttributes.cryptographicDomainParameters?.recommendedCurve
         let blocks = try cryptography.makeKeyPair(algorithm: algorithm, length: length, curve: curve)
-        if context.version.major >= 2 {
+        if context.version >= .v1_4 {
             if privateAttributes.randomNumberGenerator == nil { privateAttributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg) }
             if publicAttributes.randomNumberGenerator == nil { publicAttributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg) }
         }

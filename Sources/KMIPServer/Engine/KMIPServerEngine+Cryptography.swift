@@ -1,0 +1,83 @@
+// swift-kmip: KMIPServer
+//
+// The Basic Cryptographic operations: Encrypt, Decrypt, MAC, Hash, RNG Retrieve.
+
+import KMIP
+
+extension KMIPServerEngine {
+    /// What an operation does with a key: protect (Encrypt, MAC, Sign) needs an Active key;
+    /// process (Decrypt, Verify) also takes a Deactivated or Compromised one (1.x §3.22, 2.x §4.57).
+    enum KeyUse {
+        case protect
+        case process
+    }
+
+    /// The bytes and attributes of a key the requester may use for `usage`.
+    func usableKey(_ id: UniqueIdentifier?, _ context: RequestContext, usage: CryptographicUsageMask, _ use: KeyUse) async throws -> (StoredObject, KeyBlock, [UInt8]) {
+        let stored = try await owned(id, context)
+        guard let block = stored.object?.keyBlock else {
+            throw OperationFailure(stored.object == nil ? .objectDestroyed : .invalidObjectType, "object \(stored.id) is not a key that can be used")
+        }
+        guard let bytes = block.keyBytes else {
+            throw OperationFailure(.keyFormatTypeNotSupported, "object \(stored.id) holds its key as \(block.keyFormatType), which cannot be used here")
+        }
+        let state = stored.attributes.state ?? .preActive
+        let allowed: Set<State> = use == .protect ? [.active] : [.active, .deactivated, .compromised]
+        guard allowed.contains(state) else {
+            throw OperationFailure(wrongState(context), "object \(stored.id) is \(state); \(context.operation) needs it \(use == .protect ? "Active" : "Active, Deactivated or Compromised")")
+        }
+        if let mask = stored.attributes.cryptographicUsageMask, !mask.contains(usage) {
+            throw OperationFailure(context.version.major >= 2 ? .incompatibleCryptographicUsageMask : .permissionDenied, "object \(stored.id)'s Cryptographic Usage Mask does not allow \(context.operation)")
+        }
+        return (stored, block, bytes)
+    }
+
+    /// The Cryptographic Parameters of a request, else the key's first.
+    func parameters(_ given: CryptographicParameters?, _ stored: StoredObject) -> CryptographicParameters? {
+        given ?? stored.attributes.cryptographicParameters.first
+    }
+
+    func encrypt(_ request: EncryptRequest, context: RequestContext) async throws -> EncryptResponse {
+        let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .encrypt, .protect)
+        let parameters = parameters(request.cryptographicParameters, stored)
+        let result = try cryptography.encrypt(CipherRequest(
+            key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
+            mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
+            additionalData: request.authenticatedEncryptionAdditionalData, tag: nil, tagLength: Int(parameters?.tagLength ?? 16)))
+        return EncryptResponse(uniqueIdentifier: .text(stored.id), data: result.data, ivCounterNonce: result.chosenIV, authenticatedEncryptionTag: result.tag)
+    }
+
+    func decrypt(_ request: DecryptRequest, context: RequestContext) async throws -> DecryptResponse {
+        let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .decrypt, .process)
+        let parameters = parameters(request.cryptographicParameters, stored)
+        let data = try cryptography.decrypt(CipherRequest(
+            key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
+            mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
+            additionalData: request.authenticatedEncryptionAdditionalData, tag: request.authenticatedEncryptionTag,
+            tagLength: Int(parameters?.tagLength ?? 16)))
+        return DecryptResponse(uniqueIdentifier: .text(stored.id), data: data)
+    }
+
+    func mac(_ request: MACRequest, context: RequestContext) async throws -> MACResponse {
+        let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .macGenerate, .protect)
+        let algorithm = parameters(request.cryptographicParameters, stored)?.cryptographicAlgorithm ?? block.cryptographicAlgorithm
+            ?? stored.attributes.cryptographicAlgorithm
+        guard let algorithm else { throw OperationFailure(.invalidField, "MAC needs a Cryptographic Algorithm") }
+        return MACResponse(uniqueIdentifier: .text(stored.id), macData: try cryptography.mac(key: key, algorithm: algorithm, data: request.data ?? []))
+    }
+
+    func hash(_ request: HashRequest) throws -> HashResponse {
+        guard let algorithm = request.cryptographicParameters.hashingAlgorithm else {
+            throw OperationFailure(.invalidField, "Hash needs a Hashing Algorithm in the Cryptographic Parameters")
+        }
+        return HashResponse(data: try cryptography.hash(algorithm, data: request.data ?? []))
+    }
+
+    func rngRetrieve(_ request: RNGRetrieveRequest) throws -> RNGRetrieveResponse {
+        guard (1...1_048_576).contains(request.dataLength) else {
+            throw OperationFailure(.invalidField, "Data Length must be 1 to 1048576 bytes, not \(request.dataLength)")
+        }
+        var generator = SystemRandomNumberGenerator()
+        return RNGRetrieveResponse(data: (0..<Int(request.dataLength)).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+}
