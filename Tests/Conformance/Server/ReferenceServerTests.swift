@@ -226,8 +226,9 @@ struct ReferenceServerTests {
             _ = try await client.perform(AddAttributeRequest(uniqueIdentifier: id, attribute: try Attribute(name: .state, State.active)))
         }
         #expect(readOnly?.resultReason == .attributeReadOnly)
+        #expect(try await client.perform(RNGRetrieveRequest(dataLength: 16)).data.count == 16)
         let unsupported = await #expect(throws: KMIPOperationError.self) {
-            _ = try await client.perform(RNGRetrieveRequest(dataLength: 16))
+            _ = try await client.perform(ObtainLeaseRequest(uniqueIdentifier: id))
         }
         #expect(unsupported?.resultReason == .operationNotSupported)
         await client.shutdown()

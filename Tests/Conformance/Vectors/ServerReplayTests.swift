@@ -73,4 +73,34 @@ struct ServerReplayTests {
         await client.shutdown()
         await server.listener.shutdown()
     }
+
+    @Test("`kmip vectors check --server` against `kmip-server`: a line per file, the summary, exit status 0, in a copy outside the repository")
+    func toolAgainstServerProcess() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let data = KMIPServerDataDirectory(path: directory + "/data")
+        let server = try ServerProcess(arguments: ["--data", data.path, "--in-memory"])
+        defer { server.kill(SIGTERM) }
+        // The same layout as Vectors/, so that --known-failures matches by path suffix.
+        let copy = directory + "/cases/oasis-xml/1.4/mandatory"
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for name in ["SKLC-M-1-14.xml", "SKFF-M-1-14.xml", "SKFF-M-4-14.xml"] {
+            try FileManager.default.copyItem(atPath: Repository.url("Vectors/oasis-xml/1.4/mandatory/" + name).path, toPath: copy + "/" + name)
+        }
+        let arguments = ["vectors", "check", "--server", "127.0.0.1:\(server.port)", "--ca", data.caCertificatePath,
+                         "--cert", data.clientCertificatePath(), "--key", data.clientKeyPath(), copy]
+        let result = try ToolRunner.run(arguments)
+        let lines = result.stdoutText.split(separator: "\n").map(String.init)
+        #expect(result.status == 1, "\(result.stdoutText)\(result.stderr)")
+        #expect(lines.contains("PASS \(copy)/SKLC-M-1-14.xml"))
+        #expect(lines.contains("PASS \(copy)/SKFF-M-1-14.xml"))
+        // Outside Vectors/ no list applies: the 3DES case fails with its difference.
+        #expect(lines.contains { $0.hasPrefix("FAIL \(copy)/SKFF-M-4-14.xml: message 2 (response to Create): ResponseMessage/BatchItem/ResultStatus: expected Enumeration Success, got Enumeration Operation Failed (Enumeration Cryptographic Failure") })
+        #expect(lines.last == "2 passed, 1 failed, 0 skipped")
+
+        // With the list given, that failure is expected.
+        let listed = try ToolRunner.run(arguments.dropLast() + ["--known-failures", Repository.url("Vectors/known-failures.txt").path, copy])
+        #expect(listed.status == 0, "\(listed.stdoutText)\(listed.stderr)")
+        #expect(listed.stdoutText.split(separator: "\n").last == "2 passed, 0 failed, 1 skipped")
+    }
 }
