@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port (0: any free port).")
     var port = 5696
 
+    @Option(help: "Also serve the HTTPS profile (POST /kmip with TTLV, XML or JSON bodies) on this port (0: any free port).")
+    var httpsPort: Int?
+
     @Flag(help: "Keep objects in memory only (nothing survives a restart).")
     var inMemory = false
 
@@ -109,14 +112,27 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("kmip-server: cannot listen on \(listen):\(port): \(error)\n".utf8))
             throw ExitCode(1)
         }
+        var httpsListener: KMIPHTTPSListener?
+        if let httpsPort {
+            var httpsConfiguration = configuration
+            httpsConfiguration.port = httpsPort
+            do {
+                httpsListener = try await KMIPHTTPSListener.start(engine: engine, configuration: httpsConfiguration, logger: logger)
+            } catch {
+                FileHandle.standardError.write(Data("kmip-server: cannot listen for HTTPS on \(listen):\(httpsPort): \(error)\n".utf8))
+                await listener.shutdown()
+                throw ExitCode(1)
+            }
+        }
         let certs = usesDirectory && cert == nil ? directory.certificatesPath : nil
         let connect = certs.map {
             "kmip query --server \(listen):\(listener.port) --ca \($0)/ca.pem --cert \($0)/client.pem --key \($0)/client-key.pem"
         } ?? "kmip query --server \(listen):\(listener.port) --ca CA.pem --cert CLIENT.pem --key CLIENT-KEY.pem"
         // Unbuffered, so that a process reading our output sees the line at once.
+        let httpsLine = httpsListener.map { "https listening on https://\(listen):\($0.port)\(KMIPHTTPSListener.path)\n" } ?? ""
         FileHandle.standardOutput.write(Data("""
             listening on \(listen):\(listener.port)
-            objects: \(inMemory ? "in memory (lost on exit)" : directory.databasePath)
+            \(httpsLine)objects: \(inMemory ? "in memory (lost on exit)" : directory.databasePath)
             connect with: \(connect)
 
             """.utf8))
@@ -137,6 +153,7 @@ struct Serve: AsyncParsableCommand {
         }
         sources.forEach { $0.cancel() }
         await listener.shutdown()
+        await httpsListener?.shutdown()
         auditLog?.close()
     }
 }

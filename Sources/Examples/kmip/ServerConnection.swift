@@ -17,6 +17,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The KMIP server, HOST[:PORT] (port 5696 when omitted; env KMIP_SERVER).")
     var server: String?
 
+    @Option(help: "Use the HTTPS profile at this URL instead of TTLV (https://HOST[:PORT][/PATH], path /kmip by default; env KMIP_HTTPS).")
+    var https: String?
+
+    @Option(help: "The HTTPS body encoding: ttlv, xml or json (env KMIP_ENCODING; default ttlv).")
+    var encoding: String?
+
     @Option(help: "PEM file of the CA that issued the server's certificate (env KMIP_CA; default: the system's trust store).")
     var ca: String?
 
@@ -52,6 +58,10 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError("--kmip-version must be a version such as 1.4 or 2.0, not '\(kmipVersion)'")
         }
         guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout must be between 0 and 3600 seconds") }
+        if server != nil && https != nil { throw ValidationError("--server and --https exclude each other") }
+        if let encoding, KMIPClientConfiguration.HTTPSEncoding(rawValue: encoding) == nil {
+            throw ValidationError("--encoding must be ttlv, xml or json, not '\(encoding)'")
+        }
     }
 
     /// The setting `name` from the command line, the environment or the config file.
@@ -83,14 +93,39 @@ struct ConnectionOptions: ParsableArguments {
         return settings
     }
 
+    /// The endpoint and path of an https:// URL (port 5696 and path /kmip when omitted).
+    static func parseHTTPS(_ url: String) -> (KMIPClientConfiguration.Endpoint, String)? {
+        guard url.lowercased().hasPrefix("https://") else { return nil }
+        let rest = url.dropFirst("https://".count)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        guard !authority.isEmpty, let endpoint = KMIPClientConfiguration.Endpoint(String(authority)) else { return nil }
+        return (endpoint, path.isEmpty ? "/kmip" : String(path))
+    }
+
     /// A client made from the options.
     func makeClient() throws -> KMIPClient {
         let file = try fileSettings()
-        guard let serverText = setting(server, environment: "KMIP_SERVER", file: "server", in: file) else {
-            throw ValidationError("no server: give --server HOST[:PORT] (or KMIP_SERVER, or `server =` in the config file)")
-        }
-        guard let endpoint = KMIPClientConfiguration.Endpoint(serverText) else {
-            throw ValidationError("--server must be HOST or HOST:PORT, not '\(serverText)'")
+        let endpoint: KMIPClientConfiguration.Endpoint
+        var transport = KMIPClientConfiguration.Transport.ttlv
+        if let url = setting(https, environment: "KMIP_HTTPS", file: "https", in: file) {
+            guard let (parsed, path) = Self.parseHTTPS(url) else {
+                throw ValidationError("--https must be https://HOST[:PORT][/PATH], not '\(url)'")
+            }
+            let encodingText = setting(encoding, environment: "KMIP_ENCODING", file: "encoding", in: file) ?? "ttlv"
+            guard let bodyEncoding = KMIPClientConfiguration.HTTPSEncoding(rawValue: encodingText) else {
+                throw ValidationError("encoding must be ttlv, xml or json, not '\(encodingText)'")
+            }
+            endpoint = parsed
+            transport = .https(path: path, encoding: bodyEncoding)
+        } else {
+            guard let serverText = setting(server, environment: "KMIP_SERVER", file: "server", in: file) else {
+                throw ValidationError("no server: give --server HOST[:PORT] or --https URL (or KMIP_SERVER, or `server =` in the config file)")
+            }
+            guard let parsed = KMIPClientConfiguration.Endpoint(serverText) else {
+                throw ValidationError("--server must be HOST or HOST:PORT, not '\(serverText)'")
+            }
+            endpoint = parsed
         }
         let environment = ProcessInfo.processInfo.environment
         let identity: KMIPTLSConfiguration.Identity
@@ -107,6 +142,7 @@ struct ConnectionOptions: ParsableArguments {
         var tls = KMIPTLSConfiguration(identity: identity, trustRoots: trust)
         tls.pinnedCertificateFiles = pinnedCertificates
         var configuration = KMIPClientConfiguration(endpoints: [endpoint], tls: tls)
+        configuration.transport = transport
         if let versionText = setting(kmipVersion, environment: "KMIP_VERSION", file: "kmip-version", in: file) {
             guard let version = KMIPVersion(versionText) else { throw ValidationError("kmip-version must be such as 1.4, not '\(versionText)'") }
             configuration.versionPolicy = .fixed(version)

@@ -26,7 +26,7 @@ struct Vectors: ParsableCommand {
                 the Vectors folder that holds the files. Exit status: 0 when nothing failed, 1 when \
                 something did, 2 for usage or I/O errors.
 
-                With --server, each file's requests go in order to that server (one connection \
+                With --server (or --https URL --encoding ttlv|xml|json), each file's requests go in order to that server (one connection \
                 setting as for the other subcommands: --ca, --cert, --key, ...) and each response is \
                 compared with the expected one: placeholders such as $UNIQUE_IDENTIFIER_0 take the \
                 server's values and are substituted into later requests, $NOW±n must fall within the \
@@ -49,9 +49,6 @@ struct Vectors: ParsableCommand {
         @Option(help: "Which known failures apply to the server level: server (the reference server) or pykmip.")
         var peer = "server"
 
-        @Option(help: "A KMIP HTTPS profile URL to replay the requests against.")
-        var https: String?
-
         @Option(help: "The known-failures list (PATH<TAB>CHECK<TAB>REASON lines).")
         var knownFailures: String?
 
@@ -60,17 +57,14 @@ struct Vectors: ParsableCommand {
 
         func validate() throws {
             if typed && codecOnly { throw ValidationError("--typed and --codec-only exclude each other") }
-            if https != nil {
-                throw ValidationError("--https needs the HTTPS profile transport, which this build does not have yet")
-            }
-            if connection.server != nil && (typed || codecOnly) {
+            if (connection.server != nil || connection.https != nil) && (typed || codecOnly) {
                 throw ValidationError("--server replays against a server; --typed and --codec-only check files without one")
             }
         }
 
         func run() async throws {
             do {
-                if connection.server != nil {
+                if connection.server != nil || connection.https != nil {
                     try await replay()
                 } else {
                     try check()

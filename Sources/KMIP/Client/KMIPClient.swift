@@ -35,6 +35,7 @@ public final class KMIPClient: Sendable {
     /// The configuration the client was made with.
     public let configuration: KMIPClientConfiguration
     private let pool: KMIPConnectionPool
+    private let https: KMIPHTTPSTransport?
     private let negotiation: Negotiation
 
     /// Operations that cannot change state: safe to send again when a response was lost.
@@ -60,6 +61,14 @@ public final class KMIPClient: Sendable {
             throw KMIPError(.tlsFailure, "cannot load the pinned certificates: \(KMIPConnection.describe(error))")
         }
         self.pool = KMIPConnectionPool(configuration: configuration, sslContext: context, pinnedKeys: pinnedKeys)
+        if case .https(let path, let encoding) = configuration.transport {
+            guard pinnedKeys.isEmpty else {
+                throw KMIPError(.tlsFailure, "public-key pinning is available with the TTLV transport only, not with the HTTPS profile")
+            }
+            self.https = KMIPHTTPSTransport(configuration: configuration, tls: try Self.tlsConfiguration(configuration.tls), path: path, encoding: encoding)
+        } else {
+            self.https = nil
+        }
         if case .fixed(let version) = configuration.versionPolicy {
             self.negotiation = Negotiation(version: version)
         } else {
@@ -70,6 +79,7 @@ public final class KMIPClient: Sendable {
     /// Closes every connection; the client cannot be used afterwards.
     public func shutdown() async {
         await pool.shutdown()
+        await https?.shutdown()
     }
 
     // MARK: - Versions
@@ -239,14 +249,23 @@ public final class KMIPClient: Sendable {
         var attempt = 0
         let started = ContinuousClock.now
         while true {
-            let connection = try await pool.acquire()
             let reply: [UInt8]
             do {
-                reply = try await connection.send(bytes, timeout: configuration.requestTimeout)
-                await pool.release(connection, reusable: true)
+                if let https {
+                    reply = try await https.send(bytes, timeout: configuration.requestTimeout)
+                } else {
+                    let connection = try await pool.acquire()
+                    do {
+                        let answer = try await connection.send(bytes, timeout: configuration.requestTimeout)
+                        await pool.release(connection, reusable: true)
+                        reply = answer
+                    } catch {
+                        await pool.release(connection, reusable: false)
+                        throw error
+                    }
+                }
             } catch let error as KMIPError {
-                await pool.release(connection, reusable: false)
-                let neverLeft = error.code == .connectionClosed
+                let neverLeft = error.code == .connectionClosed || (https != nil && error.code == .connectionFailed)
                 if attempt < configuration.maximumRetries && !Task.isCancelled && (neverLeft || (idempotent && error.code == .responseLost)) {
                     attempt += 1
                     configuration.logger.notice(

@@ -59,6 +59,37 @@ public struct KMIPClientConfiguration: Sendable {
 
     /// The servers, tried in order (failover to the next when one cannot be reached).
     public var endpoints: [Endpoint]
+
+    /// How requests travel: TTLV over mutual TLS, or the HTTPS profile.
+    public enum Transport: Hashable, Sendable {
+        /// TTLV messages over a mutual-TLS connection (KMIP port 5696, 1.x §10, 2.x §12).
+        case ttlv
+        /// The HTTPS profile (Additional Message Encodings §2): each request POSTed to `path` over
+        /// mutual TLS, its body in `encoding`.
+        case https(path: String = "/kmip", encoding: HTTPSEncoding = .ttlv)
+    }
+
+    /// The body encodings of the HTTPS profile.
+    public enum HTTPSEncoding: String, Hashable, Sendable, CaseIterable {
+        /// TTLV (`application/octet-stream`).
+        case ttlv
+        /// The XML encoding (`text/xml`).
+        case xml
+        /// The JSON encoding (`application/json`).
+        case json
+
+        /// The Content-Type of a body.
+        public var contentType: String {
+            switch self {
+            case .ttlv: "application/octet-stream"
+            case .xml: "text/xml"
+            case .json: "application/json"
+            }
+        }
+    }
+
+    /// The transport (TTLV over mutual TLS by default).
+    public var transport: Transport = .ttlv
     /// TLS settings.
     public var tls: KMIPTLSConfiguration
     /// The protocol version policy (default: negotiate).

@@ -47,13 +47,7 @@ public final class KMIPTLSListener: Sendable {
 
     /// Binds and starts accepting connections.
     public static func start(engine: KMIPServerEngine, configuration: Configuration, logger: Logger = Logger(label: "swift-kmip.server")) async throws -> KMIPTLSListener {
-        var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificateChainFile).map { .certificate($0) },
-            privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyFile, format: .pem)))
-        tls.minimumTLSVersion = .tlsv12
-        tls.certificateVerification = .noHostnameVerification
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.clientCAFile))
-        let context = try NIOSSLContext(configuration: tls)
+        let context = try serverContext(configuration)
         let maximum = configuration.maximumMessageSize
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -75,6 +69,17 @@ public final class KMIPTLSListener: Sendable {
     /// Stops accepting connections.
     public func shutdown() async {
         try? await channel.close()
+    }
+
+    /// Mutual TLS, 1.2 at least: a client certificate issued by the configured CA is required.
+    static func serverContext(_ configuration: Configuration) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(configuration.certificateChainFile).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyFile, format: .pem)))
+        tls.minimumTLSVersion = .tlsv12
+        tls.certificateVerification = .noHostnameVerification
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.clientCAFile))
+        return try NIOSSLContext(configuration: tls)
     }
 }
 

@@ -49,6 +49,8 @@ func files(under directory: String, containing needle: [UInt8]) -> [String] {
 final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
+    /// The HTTPS profile's port, when started with --https-port.
+    let httpsPort: Int?
 
     init(arguments: [String]) throws {
         process.executableURL = try #require(ToolRunner.executable).deletingLastPathComponent().appendingPathComponent("kmip-server")
@@ -58,13 +60,15 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
-        while !text.contains("\n") {
+        while !text.contains("objects: ") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("listening on ") }, "kmip-server printed: \(text)")
         port = try #require(line.split(separator: ":").last.flatMap { Int($0) })
+        httpsPort = text.split(separator: "\n").first { $0.hasPrefix("https listening on ") }
+            .flatMap { $0.split(separator: ":").last?.split(separator: "/").first.flatMap { Int($0) } }
     }
 
     func client(directory: KMIPServerDataDirectory, identity: String = "client") throws -> KMIPClient {
