@@ -111,6 +111,23 @@ struct SwiftCryptography: KMIPServerCryptography {
                 guard let tag = request.tag else { throw OperationFailure(.invalidField, "ChaCha20-Poly1305 decryption needs the tag") }
                 let box = try ChaChaPoly.SealedBox(nonce: nonce, ciphertext: request.data, tag: tag)
                 return CipherResult(data: Array(try ChaChaPoly.open(box, using: key, authenticating: aad)))
+            case (.rsa, _):
+                // RSA-OAEP with SHA-1 or SHA-256 (the mask generation function on the same hash).
+                let hash = request.hashing ?? .sha1
+                let padding: _RSA.Encryption.Padding
+                switch (hash, request.maskHashing ?? hash) {
+                case (.sha1, .sha1): padding = .PKCS1_OAEP
+                case (.sha256, .sha256): padding = .PKCS1_OAEP_SHA256
+                default:
+                    throw OperationFailure(.cryptographicFailure, "RSA-OAEP with \(hash) and MGF1 \(request.maskHashing ?? hash) is not supported (SHA-1 or SHA-256 for both)")
+                }
+                guard request.padding == .oaep else {
+                    throw OperationFailure(.cryptographicFailure, "RSA encryption takes OAEP padding here, not \(request.padding.map { "\($0)" } ?? "none")")
+                }
+                if encrypting {
+                    return CipherResult(data: Array(try _RSA.Encryption.PublicKey(derRepresentation: request.key).encrypt(request.data, padding: padding)))
+                }
+                return CipherResult(data: Array(try _RSA.Encryption.PrivateKey(derRepresentation: request.key).decrypt(request.data, padding: padding)))
             case (.aes, nil):
                 throw OperationFailure(.invalidField, "AES needs a Block Cipher Mode in the Cryptographic Parameters")
             default:
@@ -122,6 +139,86 @@ struct SwiftCryptography: KMIPServerCryptography {
             throw failure
         } catch {
             throw OperationFailure(.cryptographicFailure, "\(encrypting ? "encryption" : "decryption") failed: \(error)")
+        }
+    }
+
+    // MARK: - Sign and Signature Verify: RSA (PKCS#1 v1.5, PSS) and ECDSA (P-256, P-384, P-521)
+
+    /// The hashing algorithm and RSA padding a request asks for.
+    private func signatureScheme(_ parameters: CryptographicParameters?) -> (HashingAlgorithm, _RSA.Signing.Padding) {
+        switch parameters?.digitalSignatureAlgorithm {
+        case .sha256WithRSAEncryption?: return (.sha256, .insecurePKCS1v1_5)
+        case .sha384WithRSAEncryption?: return (.sha384, .insecurePKCS1v1_5)
+        case .sha512WithRSAEncryption?: return (.sha512, .insecurePKCS1v1_5)
+        case .rsassaPSS?: return (parameters?.hashingAlgorithm ?? .sha256, .PSS)
+        default: return (parameters?.hashingAlgorithm ?? .sha256, parameters?.paddingMethod == .pss ? .PSS : .insecurePKCS1v1_5)
+        }
+    }
+
+    private func digest(_ algorithm: HashingAlgorithm, _ data: [UInt8]) throws -> any Crypto.Digest {
+        switch algorithm {
+        case .sha256: return SHA256.hash(data: data)
+        case .sha384: return SHA384.hash(data: data)
+        case .sha512: return SHA512.hash(data: data)
+        default: throw OperationFailure(.cryptographicFailure, "signing with \(algorithm) is not supported (SHA-256, SHA-384, SHA-512)")
+        }
+    }
+
+    func sign(_ request: SignatureRequest) throws -> [UInt8] {
+        do {
+            switch request.algorithm {
+            case .rsa:
+                let key = try _RSA.Signing.PrivateKey(derRepresentation: request.keyBytes)
+                let (hash, padding) = signatureScheme(request.parameters)
+                switch try digest(hash, request.data) {
+                case let value as SHA256.Digest: return Array(try key.signature(for: value, padding: padding).rawRepresentation)
+                case let value as SHA384.Digest: return Array(try key.signature(for: value, padding: padding).rawRepresentation)
+                case let value as SHA512.Digest: return Array(try key.signature(for: value, padding: padding).rawRepresentation)
+                default: throw OperationFailure(.cryptographicFailure, "no such digest")
+                }
+            case .ec, .ecdsa:
+                switch request.key.cryptographicLength {
+                case 384?: return Array(try P384.Signing.PrivateKey(derRepresentation: request.keyBytes).signature(for: request.data).derRepresentation)
+                case 521?: return Array(try P521.Signing.PrivateKey(derRepresentation: request.keyBytes).signature(for: request.data).derRepresentation)
+                default: return Array(try P256.Signing.PrivateKey(derRepresentation: request.keyBytes).signature(for: request.data).derRepresentation)
+                }
+            default:
+                throw OperationFailure(.cryptographicFailure, "signing with \(request.algorithm) is not supported (RSA, ECDSA)")
+            }
+        } catch let failure as OperationFailure {
+            throw failure
+        } catch {
+            throw OperationFailure(.cryptographicFailure, "signing failed: \(error)")
+        }
+    }
+
+    func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool {
+        do {
+            switch request.algorithm {
+            case .rsa:
+                let key = try _RSA.Signing.PublicKey(derRepresentation: request.keyBytes)
+                let (hash, padding) = signatureScheme(request.parameters)
+                let value = _RSA.Signing.RSASignature(rawRepresentation: signature)
+                switch try digest(hash, request.data) {
+                case let digest as SHA256.Digest: return key.isValidSignature(value, for: digest, padding: padding)
+                case let digest as SHA384.Digest: return key.isValidSignature(value, for: digest, padding: padding)
+                case let digest as SHA512.Digest: return key.isValidSignature(value, for: digest, padding: padding)
+                default: return false
+                }
+            case .ec, .ecdsa:
+                switch request.key.cryptographicLength {
+                case 384?: return try P384.Signing.PublicKey(derRepresentation: request.keyBytes).isValidSignature(P384.Signing.ECDSASignature(derRepresentation: signature), for: request.data)
+                case 521?: return try P521.Signing.PublicKey(derRepresentation: request.keyBytes).isValidSignature(P521.Signing.ECDSASignature(derRepresentation: signature), for: request.data)
+                default: return try P256.Signing.PublicKey(derRepresentation: request.keyBytes).isValidSignature(P256.Signing.ECDSASignature(derRepresentation: signature), for: request.data)
+                }
+            default:
+                throw OperationFailure(.cryptographicFailure, "verifying with \(request.algorithm) is not supported (RSA, ECDSA)")
+            }
+        } catch let failure as OperationFailure {
+            throw failure
+        } catch {
+            // A signature that does not even parse is not valid.
+            return false
         }
     }
 

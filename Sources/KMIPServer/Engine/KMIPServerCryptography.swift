@@ -22,6 +22,19 @@ protocol KMIPServerCryptography: Sendable {
     func mac(key: [UInt8], algorithm: CryptographicAlgorithm, data: [UInt8]) throws -> [UInt8]
     /// A hash of `data`.
     func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) throws -> [UInt8]
+    /// A signature of `data` with a private key.
+    func sign(_ request: SignatureRequest) throws -> [UInt8]
+    /// Whether `signature` is a valid signature of `data` under a public key.
+    func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool
+}
+
+/// The inputs of Sign and Signature Verify.
+struct SignatureRequest {
+    var key: KeyBlock
+    var keyBytes: [UInt8]
+    var algorithm: CryptographicAlgorithm
+    var parameters: CryptographicParameters?
+    var data: [UInt8]
 }
 
 /// The inputs of a symmetric Encrypt or Decrypt.
@@ -35,6 +48,9 @@ struct CipherRequest {
     var additionalData: [UInt8]?
     var tag: [UInt8]?
     var tagLength: Int
+    /// RSA-OAEP: the hash and the mask generator's hash.
+    var hashing: HashingAlgorithm? = nil
+    var maskHashing: HashingAlgorithm? = nil
 }
 
 /// The outputs of a symmetric Encrypt.
@@ -62,6 +78,8 @@ struct CryptographyUnavailable: KMIPServerCryptography {
     func decrypt(_ request: CipherRequest) throws -> [UInt8] { throw Self.unavailable }
     func mac(key: [UInt8], algorithm: CryptographicAlgorithm, data: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
     func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
+    func sign(_ request: SignatureRequest) throws -> [UInt8] { throw Self.unavailable }
+    func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool { throw Self.unavailable }
 
     static let unavailable = OperationFailure(.operationNotSupported, "this build of the server has no cryptography")
 }

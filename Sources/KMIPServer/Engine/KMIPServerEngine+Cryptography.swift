@@ -43,7 +43,8 @@ extension KMIPServerEngine {
         let result = try cryptography.encrypt(CipherRequest(
             key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
             mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
-            additionalData: request.authenticatedEncryptionAdditionalData, tag: nil, tagLength: Int(parameters?.tagLength ?? 16)))
+            additionalData: request.authenticatedEncryptionAdditionalData, tag: nil, tagLength: Int(parameters?.tagLength ?? 16),
+            hashing: parameters?.hashingAlgorithm, maskHashing: parameters?.maskGeneratorHashingAlgorithm))
         return EncryptResponse(uniqueIdentifier: .text(stored.id), data: result.data, ivCounterNonce: result.chosenIV, authenticatedEncryptionTag: result.tag)
     }
 
@@ -54,7 +55,7 @@ extension KMIPServerEngine {
             key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
             mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
             additionalData: request.authenticatedEncryptionAdditionalData, tag: request.authenticatedEncryptionTag,
-            tagLength: Int(parameters?.tagLength ?? 16)))
+            tagLength: Int(parameters?.tagLength ?? 16), hashing: parameters?.hashingAlgorithm, maskHashing: parameters?.maskGeneratorHashingAlgorithm))
         return DecryptResponse(uniqueIdentifier: .text(stored.id), data: data)
     }
 
@@ -64,6 +65,28 @@ extension KMIPServerEngine {
             ?? stored.attributes.cryptographicAlgorithm
         guard let algorithm else { throw OperationFailure(.invalidField, "MAC needs a Cryptographic Algorithm") }
         return MACResponse(uniqueIdentifier: .text(stored.id), macData: try cryptography.mac(key: key, algorithm: algorithm, data: request.data ?? []))
+    }
+
+    func sign(_ request: SignRequest, context: RequestContext) async throws -> SignResponse {
+        let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .sign, .protect)
+        guard let data = request.data else { throw OperationFailure(.invalidField, "Sign needs Data (Digested Data is not supported)") }
+        let signature = try cryptography.sign(SignatureRequest(
+            key: block, keyBytes: key, algorithm: block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .rsa,
+            parameters: parameters(request.cryptographicParameters, stored), data: data))
+        return SignResponse(uniqueIdentifier: .text(stored.id), signatureData: signature)
+    }
+
+    func signatureVerify(_ request: SignatureVerifyRequest, context: RequestContext) async throws -> SignatureVerifyResponse {
+        let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .verify, .process)
+        guard let data = request.data, let signature = request.signatureData else {
+            throw OperationFailure(.invalidField, "Signature Verify needs Data and Signature Data")
+        }
+        let valid = try cryptography.verify(
+            SignatureRequest(
+                key: block, keyBytes: key, algorithm: block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .rsa,
+                parameters: parameters(request.cryptographicParameters, stored), data: data),
+            signature: signature)
+        return SignatureVerifyResponse(uniqueIdentifier: .text(stored.id), validityIndicator: valid ? .valid : .invalid)
     }
 
     func hash(_ request: HashRequest) throws -> HashResponse {

@@ -226,6 +226,10 @@ public actor KMIPServerEngine {
             return .mac(try await mac(request, context: context))
         case .hash(let request):
             return .hash(try hash(request))
+        case .sign(let request):
+            return .sign(try await sign(request, context: context))
+        case .signatureVerify(let request):
+            return .signatureVerify(try await signatureVerify(request, context: context))
         case .rngRetrieve(let request):
             return .rngRetrieve(try rngRetrieve(request))
         case .log(let request):
@@ -375,7 +379,7 @@ public actor KMIPServerEngine {
     static let implemented: [Operation] = [
         .create, .createKeyPair, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
         .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions, .interop, .log,
-        .encrypt, .decrypt, .mac, .hash, .rngRetrieve,
+        .encrypt, .decrypt, .mac, .hash, .rngRetrieve, .sign, .signatureVerify,
     ]
 
     func query(_ request: QueryRequest) -> QueryResponse {

@@ -113,6 +113,34 @@ struct ReferenceServerTests {
         await server.listener.shutdown()
     }
 
+    @Test("Sign and Signature Verify with RSA (PKCS#1 v1.5 and PSS) and ECDSA key pairs; a changed message is invalid")
+    func signAndVerify() async throws {
+        let server = try await RunningServer.start()
+        let client = try server.client(version: .v2_1)
+        let message = Array("sealed clip manifest".utf8)
+        let schemes: [(CryptographicAlgorithm, Int32, CryptographicParameters?)] = [
+            (.rsa, 2048, CryptographicParameters(digitalSignatureAlgorithm: .sha256WithRSAEncryption)),
+            (.rsa, 2048, CryptographicParameters(paddingMethod: .pss, hashingAlgorithm: .sha256)),
+            (.ecdsa, 256, nil),
+            (.ecdsa, 384, nil),
+        ]
+        for (algorithm, length, parameters) in schemes {
+            let pair = try await client.createKeyPair(algorithm: algorithm, length: length)
+            try await client.activate(pair.privateKey)
+            try await client.activate(pair.publicKey)
+            let signature = try #require(try await client.perform(
+                SignRequest(uniqueIdentifier: pair.privateKey, cryptographicParameters: parameters, data: message)).signatureData)
+            let valid = try await client.perform(SignatureVerifyRequest(
+                uniqueIdentifier: pair.publicKey, cryptographicParameters: parameters, data: message, signatureData: signature))
+            #expect(valid.validityIndicator == .valid, "\(algorithm) \(length)")
+            let changed = try await client.perform(SignatureVerifyRequest(
+                uniqueIdentifier: pair.publicKey, cryptographicParameters: parameters, data: message + [0], signatureData: signature))
+            #expect(changed.validityIndicator == .invalid, "\(algorithm) \(length)")
+        }
+        await client.shutdown()
+        await server.listener.shutdown()
+    }
+
     @Test("an object belongs to its creator: another identity is refused it and does not find it")
     func ownership() async throws {
         let server = try await RunningServer.start()
