@@ -46,7 +46,13 @@ struct KMIPDemo: AsyncParsableCommand {
     @Flag(help: "Use the bundled sample clip even when ffmpeg is installed.")
     var sample = false
 
+    @Option(help: "Talk to the key manager through the HTTPS profile with this body encoding (xml, as the original system did; ttlv or json) instead of TTLV over TLS.")
+    var https: String?
+
     func validate() throws {
+        if let https, KMIPClientConfiguration.HTTPSEncoding(rawValue: https) == nil {
+            throw ValidationError("--https takes xml, ttlv or json, not '\(https)'")
+        }
         guard clips >= 1 else { throw ValidationError("--clips must be at least 1") }
         guard rotateEvery >= 1, clips > rotateEvery else { throw ValidationError("--rotate-every must be at least 1 and below --clips, so that one rotation happens") }
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be 1 to 600") }
@@ -60,6 +66,7 @@ struct KMIPDemo: AsyncParsableCommand {
         // 1. The key manager: the reference server, in process.
         let directory = KMIPServerDataDirectory(path: root + "/server")
         let listener: KMIPTLSListener
+        var httpsListener: KMIPHTTPSListener?
         do {
             try directory.prepare()
             // Three identities, each with its own certificate, and a policy that lets the viewer
@@ -79,20 +86,26 @@ struct KMIPDemo: AsyncParsableCommand {
                 certificateChainFile: directory.serverCertificatePath, privateKeyFile: directory.serverKeyPath, clientCAFile: directory.caCertificatePath)
             configuration.port = 0
             listener = try await KMIPTLSListener.start(engine: engine, configuration: configuration, logger: logger)
+            if https != nil {
+                httpsListener = try await KMIPHTTPSListener.start(engine: engine, configuration: configuration, logger: logger)
+            }
         } catch {
             fail("cannot start the KMIP server: \(error)")
         }
-        let serverAddress = "127.0.0.1:\(listener.port)"
+        let serverAddress = httpsListener.map { "https://127.0.0.1:\($0.port)\(KMIPHTTPSListener.path) (HTTPS profile, \(https ?? "") bodies)" } ?? "127.0.0.1:\(listener.port) (TTLV)"
         say("1. KMIP server (reference, SQLite store, mutual TLS) listening on \(serverAddress); policy \(directory.policyPath)")
 
         func client(_ identity: String) throws -> KMIPClient {
             var clientLogger = Logger(label: "kmip-demo.\(identity)")
             clientLogger.logLevel = .error
             var configuration = KMIPClientConfiguration(
-                endpoints: [.init(host: "127.0.0.1", port: listener.port)],
+                endpoints: [.init(host: "127.0.0.1", port: httpsListener?.port ?? listener.port)],
                 tls: KMIPTLSConfiguration(
                     identity: .pemFiles(certificateChain: directory.clientCertificatePath(identity), privateKey: directory.clientKeyPath(identity)),
                     trustRoots: .pemFile(directory.caCertificatePath)))
+            if let https, let encoding = KMIPClientConfiguration.HTTPSEncoding(rawValue: https) {
+                configuration.transport = .https(encoding: encoding)
+            }
             configuration.logger = clientLogger
             return try KMIPClient(configuration: configuration)
         }
@@ -189,6 +202,7 @@ struct KMIPDemo: AsyncParsableCommand {
         }
         for client in [kmip, viewer, admin] { await client.shutdown() }
         await listener.shutdown()
+        await httpsListener?.shutdown()
 
         printSummary(rows)
         say("""

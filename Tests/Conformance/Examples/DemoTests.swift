@@ -56,6 +56,16 @@ struct DemoTests {
         #expect(files(under: data, containing: window).isEmpty)
     }
 
+    @Test("the flow through the HTTPS profile with XML bodies, as the original system talked to its key manager")
+    func overHTTPSWithXML() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try Self.runDemo(["--data", directory + "/demo", "--sample", "--https", "xml"])
+        #expect(result.status == 0, "\(result.stdoutText)\n\(result.stderr)")
+        #expect(result.stdoutText.contains("(HTTPS profile, xml bodies)"))
+        #expect(result.stdoutText.contains("kmip-demo: every check passed"))
+    }
+
     @Test("a capture command streams through a pipe into the sealer, in several chunks")
     func captureCommand() throws {
         let directory = try makeTemporaryDirectory()
