@@ -19,12 +19,12 @@ struct KMIPDemo: AsyncParsableCommand {
         commandName: "kmip-demo",
         abstract: "Record, seal, upload, fetch and open camera clips with keys from a KMIP server, then shred a key.",
         discussion: """
-            Starts the reference KMIP server in this process (TTLV over mutual TLS on a free loopback \\
-            port, certificates generated in DATA/server/certs), records clips (ffmpeg's test source when \\
-            ffmpeg is installed, else a bundled sample clip), seals each one as it is recorded with an \\
-            AES-256 key created and activated over KMIP, uploads it to DATA/clips, rotates the key, then \\
-            fetches every clip, gets its key over KMIP, opens it and compares it with what was recorded \\
-            (SHA-256). Finally it destroys the oldest key and shows that its clips no longer open. \\
+            Starts the reference KMIP server in this process (TTLV over mutual TLS on a free loopback \
+            port, certificates generated in DATA/server/certs), records clips (ffmpeg's test source when \
+            ffmpeg is installed, else a bundled sample clip), seals each one as it is recorded with an \
+            AES-256 key created and activated over KMIP, uploads it to DATA/clips, rotates the key, then \
+            fetches every clip, gets its key over KMIP, opens it and compares it with what was recorded \
+            (SHA-256). Finally it destroys the oldest key and shows that its clips no longer open. \
             Exits 1 when any check fails.
             """)
 

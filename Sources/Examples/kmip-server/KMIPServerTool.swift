@@ -24,12 +24,12 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the server (the default subcommand).",
         discussion: """
-            On first start it makes the data directory: objects.sqlite (every acknowledged change \\
-            is on disk before the answer), master.key (encrypts key material at rest, 0600), audit.log \\
-            and certs/ with ca.pem, server.pem, server-key.pem, client.pem and client-key.pem. A restart \\
-            on the same directory keeps everything. Clients must present a certificate issued by the CA; \\
-            its subject common name is their identity, and each object belongs to the identity that \\
-            created it. Prints `listening on HOST:PORT` once it accepts connections; SIGTERM or SIGINT \\
+            On first start it makes the data directory: objects.sqlite (every acknowledged change \
+            is on disk before the answer), master.key (encrypts key material at rest, 0600), audit.log \
+            and certs/ with ca.pem, server.pem, server-key.pem, client.pem and client-key.pem. A restart \
+            on the same directory keeps everything. Clients must present a certificate issued by the CA; \
+            its subject common name is their identity, and each object belongs to the identity that \
+            created it. Prints `listening on HOST:PORT` once it accepts connections; SIGTERM or SIGINT \
             stop it.
             """)
 

@@ -5,33 +5,102 @@ import Foundation
 import KMIP
 
 extension Bench {
-    /// `kmip bench client`: Get round trips on one kept-open connection, with the client's CPU time.
+    /// `kmip bench client`: round trips on one kept-open connection, with the client's CPU time.
     struct Client: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time Get round trips against a server on one kept-open connection.",
+            abstract: "Time round trips against a server on one kept-open connection.",
             discussion: """
-                Prints `gets: N`, `seconds: S` (wall clock) and `cpu-seconds: C` (this process's user \\
-                and system time during the loop), after 20 warm-up Gets. Build with `-c release`.
+                Get (the object ID), Create (AES-256 keys, durable on servers that sync) or a mix \
+                (Create, Get, Get Attributes, Locate by name, Activate, Revoke, Destroy), each request \
+                alone or --batch N in one message. Runs --count requests, or for --seconds. Prints \
+                `operations: N`, `seconds: S` (wall clock), `cpu-seconds: C` (this process's user and \
+                system time during the loop) and `errors: E`, after a short warm-up. Build with \
+                `-c release`.
                 """)
 
-        @Argument(help: "The Unique Identifier of the object to get.")
-        var id: String
-        @Option(help: "Number of Gets.")
+        enum Workload: String, ExpressibleByArgument, CaseIterable {
+            case get, create, mixed
+        }
+
+        @Argument(help: "The Unique Identifier of the object to get (get workload).")
+        var id: String?
+        @Option(help: "Number of requests (ignored with --seconds).")
         var count = 500
+        @Option(help: "Run for this many seconds instead of --count requests.")
+        var seconds: Double?
+        @Option(help: "Operations per request message (Gets only).")
+        var batch = 1
+        @Option(help: "What to do: get, create or mixed.")
+        var workload = Workload.get
         @OptionGroup var connection: ConnectionOptions
+
+        func validate() throws {
+            if workload == .get && id == nil { throw ValidationError("the get workload needs the ID of an object") }
+            guard batch >= 1, batch <= 1000 else { throw ValidationError("--batch must be 1 to 1000") }
+            if batch > 1 && workload != .get { throw ValidationError("--batch applies to the get workload") }
+        }
 
         func run() async throws {
             try await withClient(connection) { client in
-                for _ in 0..<20 { _ = try await client.get(.text(id)) }
+                let id = self.id.map { UniqueIdentifier.text($0) }
+                var errors = 0
+                var sequence = 0
+                func once() async {
+                    do {
+                        switch workload {
+                        case .get:
+                            if batch == 1 {
+                                _ = try await client.get(id!)
+                            } else {
+                                var message = KMIPBatch()
+                                for _ in 0..<batch { message.add(GetRequest(uniqueIdentifier: id!)) }
+                                for result in try await client.perform(message) { if case .failure = result { errors += 1 } }
+                            }
+                        case .create:
+                            _ = try await client.createSymmetricKey(algorithm: .aes, length: 256)
+                        case .mixed:
+                            sequence += 1
+                            let name = "bench-\(ProcessInfo.processInfo.processIdentifier)-\(sequence)"
+                            let key = try await client.createSymmetricKey(algorithm: .aes, length: 256, name: name)
+                            _ = try await client.get(key)
+                            _ = try await client.getAttributes(key, [.state])
+                            var filter = Attributes()
+                            filter.names = [Name(nameValue: name, nameType: .uninterpretedTextString)]
+                            guard try await client.locate(filter) == [key] else { errors += 1; return }
+                            try await client.activate(key)
+                            try await client.revoke(key, reason: .cessationOfOperation)
+                            try await client.destroy(key)
+                        }
+                    } catch {
+                        errors += 1
+                        FileHandle.standardError.write(Data("kmip bench client: \(error)\n".utf8))
+                    }
+                }
+                for _ in 0..<(workload == .get ? 20 : 3) { await once() }
+                errors = 0
                 let cpuStart = Self.cpuSeconds()
                 let start = ContinuousClock.now
-                for _ in 0..<count { _ = try await client.get(.text(id)) }
+                var done = 0
+                if let seconds {
+                    let end = start + .milliseconds(Int64(seconds * 1000))
+                    while ContinuousClock.now < end {
+                        await once()
+                        done += 1
+                    }
+                } else {
+                    for _ in 0..<count { await once() }
+                    done = count
+                }
                 let elapsed = ContinuousClock.now - start
                 let cpu = Self.cpuSeconds() - cpuStart
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("gets: \(count)")
-                print("seconds: \(String(format: "%.4f", seconds))")
+                let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let perRequest = workload == .mixed ? 7 : batch
+                print("requests: \(done)")
+                print("operations: \(done * perRequest)")
+                print("gets: \(done * perRequest)")
+                print("seconds: \(String(format: "%.4f", wall))")
                 print("cpu-seconds: \(String(format: "%.4f", cpu))")
+                print("errors: \(errors)")
             }
         }
 
