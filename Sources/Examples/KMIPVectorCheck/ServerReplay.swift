@@ -230,9 +230,12 @@ public struct ServerReplay: Sendable {
                     let wanted = left.first { $0.tag == .resultStatus }?.value
                     let got = right.first { $0.tag == .resultStatus }?.value
                     if let wanted, let got, wanted != got {
-                        let reason = right.first { $0.tag == .resultReason }.map { describe($0.value, tag: .resultReason) } ?? "no reason"
-                        let message = right.first { $0.tag == .resultMessage }.map { describe($0.value) } ?? ""
-                        return "\(path)/ResultStatus: expected \(describe(wanted, tag: .resultStatus)), got \(describe(got, tag: .resultStatus)) (\(reason) \(message))"
+                        let said = [
+                            right.first { $0.tag == .resultReason }.map { describe($0.value, tag: .resultReason) },
+                            right.first { $0.tag == .resultMessage }.map { describe($0.value) },
+                        ].compactMap { $0 }
+                        return "\(path)/ResultStatus: expected \(describe(wanted, tag: .resultStatus)), got \(describe(got, tag: .resultStatus))"
+                            + (said.isEmpty ? "" : " (\(said.joined(separator: " ")))")
                     }
                 }
                 // A Server Correlation Value is the server's to send or not (KMIP 1.4+).

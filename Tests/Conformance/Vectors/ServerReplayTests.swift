@@ -42,7 +42,7 @@ struct ServerReplayTests {
         await server.listener.shutdown()
     }
 
-    @Test("a broken expectation is reported with the message, the tag path, the expected and the actual value")
+    @Test("a broken vector (a changed enumeration value, a removed field, a wrong expected result) fails with the message, the tag path, the expected and the actual value")
     func brokenVector() async throws {
         let original = try Repository.text("Vectors/oasis-xml/1.4/mandatory/SKLC-M-1-14.xml")
         // The second response expects the new key Pre-Active; make it expect Active.
@@ -54,7 +54,20 @@ struct ServerReplayTests {
         let client = try server.client()
         let failure = await ServerReplay(client: client).failure(forXML: Array(broken.utf8))
         #expect(failure == "message 4 (response to Get Attributes): ResponseMessage/BatchItem/ResponsePayload/Attribute/AttributeValue: expected Enumeration Active, got Enumeration Pre-Active")
-        // The original passes against a fresh server.
+        // A field removed from an expected response.
+        let responseStart = try #require(original.range(of: "<ResponseMessage>"))
+        let objectType = try #require(original.range(of: #"<ObjectType type="Enumeration" value="SymmetricKey"/>"#, range: responseStart.upperBound..<original.endIndex))
+        var removed = original
+        removed.removeSubrange(objectType)
+        let missing = await ServerReplay(client: client).failure(forXML: Array(removed.utf8))
+        #expect(missing == "message 2 (response to Create): ResponseMessage/BatchItem/ResponsePayload: expected UniqueIdentifier, got ObjectType")
+        // A wrong expected result.
+        let wrong = original.replacingOccurrences(
+            of: #"<ResultStatus type="Enumeration" value="Success"/>"#, with: #"<ResultStatus type="Enumeration" value="OperationFailed"/>"#,
+            options: [], range: original.range(of: #"<ResultStatus type="Enumeration" value="Success"/>"#))
+        let result = await ServerReplay(client: client).failure(forXML: Array(wrong.utf8))
+        #expect(result == "message 2 (response to Create): ResponseMessage/BatchItem/ResultStatus: expected Enumeration Operation Failed, got Enumeration Success")
+        // The original passes against the same server.
         #expect(await ServerReplay(client: client).failure(forXML: Array(original.utf8)) == nil)
         await client.shutdown()
         await server.listener.shutdown()
