@@ -86,12 +86,21 @@ struct Vectors: ParsableCommand {
             let check = CodecCheck()
             let typedCheck = typed ? TypedCheck() : nil
             let checks = typed ? ["codec", "typed"] : ["codec"]
-            var passed = 0, failed = 0, skipped = 0
+            var tally = Tally()
             for (index, file) in files.enumerated() {
                 FileHandle.standardError.write(Data("[\(index + 1)/\(files.count)] \(file)\n".utf8))
                 let reason = try knownFailure(for: file, checks: checks, explicit: explicitList, cache: &listsByFolder)
                 guard let data = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
-                let failure = check.failure(forXML: [UInt8](data)) ?? typedCheck?.failure(forXML: [UInt8](data))
+                tally.report(file, failure: check.failure(forXML: [UInt8](data)) ?? typedCheck?.failure(forXML: [UInt8](data)), knownFailure: reason)
+            }
+            try tally.finish()
+        }
+
+        /// PASS / FAIL / XPASS / XFAIL lines, their counts, and the closing summary.
+        struct Tally {
+            var passed = 0, failed = 0, skipped = 0
+
+            mutating func report(_ file: String, failure: String?, knownFailure reason: String?) {
                 switch (failure, reason) {
                 case (nil, nil):
                     print("PASS \(file)")
@@ -107,8 +116,12 @@ struct Vectors: ParsableCommand {
                     skipped += 1
                 }
             }
-            print("\(passed) passed, \(failed) failed, \(skipped) skipped")
-            if failed > 0 { throw ExitCode(1) }
+
+            /// Prints `N passed, M failed, K skipped`; exit status 1 when something failed.
+            func finish() throws {
+                print("\(passed) passed, \(failed) failed, \(skipped) skipped")
+                if failed > 0 { throw ExitCode(1) }
+            }
         }
 
         private func replay() async throws {
@@ -116,32 +129,17 @@ struct Vectors: ParsableCommand {
             guard !files.isEmpty else { throw ToolError("no *.xml files under \(paths.joined(separator: " "))") }
             let explicitList = try knownFailures.map { try KnownFailures(contentsOf: URL(fileURLWithPath: $0)) }
             var listsByFolder: [String: KnownFailures] = [:]
-            var passed = 0, failed = 0, skipped = 0
+            var tally = Tally()
             try await withClient(connection) { client in
                 let replay = ServerReplay(client: client)
                 for (index, file) in files.enumerated() {
                     FileHandle.standardError.write(Data("[\(index + 1)/\(files.count)] \(file)\n".utf8))
                     let reason = try knownFailure(for: file, checks: [peer], explicit: explicitList, cache: &listsByFolder)
                     guard let data = FileManager.default.contents(atPath: file) else { throw ToolError("cannot read \(file)") }
-                    let failure = await replay.failure(forXML: [UInt8](data))
-                    switch (failure, reason) {
-                    case (nil, nil):
-                        print("PASS \(file)")
-                        passed += 1
-                    case (let failure?, nil):
-                        print("FAIL \(file): \(failure)")
-                        failed += 1
-                    case (nil, _?):
-                        print("XPASS \(file)")
-                        failed += 1
-                    case (_?, let reason?):
-                        print("XFAIL \(file): \(reason)")
-                        skipped += 1
-                    }
+                    tally.report(file, failure: await replay.failure(forXML: [UInt8](data)), knownFailure: reason)
                 }
             }
-            print("\(passed) passed, \(failed) failed, \(skipped) skipped")
-            if failed > 0 { throw ExitCode(1) }
+            try tally.finish()
         }
 
         /// The reason `file` is a known failure of one of `checks`: from the explicit list (matched
