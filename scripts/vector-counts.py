@@ -10,6 +10,26 @@ Uses the debug `kmip` in .build (run `swift build` first) unless KMIP is set.
 """
 import collections, os, re, shutil, subprocess, sys, tempfile
 
+def tally(output, other="other test cases"):
+    """Counts `kmip vectors check` result lines by KMIP version and by (profile family, version);
+    returns the two counters and the closing summary line."""
+    versions = collections.defaultdict(lambda: collections.Counter())
+    families = collections.defaultdict(lambda: collections.Counter())
+    for line in output.splitlines():
+        m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
+        if not m:
+            continue
+        outcome, version, path = m.group(1), m.group(2), m.group(3)
+        versions[version][outcome] += 1
+        versions[version]["files"] += 1
+        # Profile test cases are named FAMILY-M-n-vv or FAMILY-O-n-vv; the rest are test cases.
+        family = re.match(r"(.+?)-[MO]-", os.path.basename(path))
+        families[(family.group(1) if family else other, version)]["files"] += 1
+        families[(family.group(1) if family else other, version)][outcome] += 1
+    summary = output.strip().splitlines()[-1] if output.strip() else "no output"
+    return versions, families, summary
+
+
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 kmip = os.environ.get("KMIP", os.path.join(root, ".build", "debug", "kmip"))
 vectors = os.path.join(root, "Vectors", "oasis-xml")
@@ -42,17 +62,7 @@ finally:
     server.terminate()
     server.wait()
     shutil.rmtree(data, ignore_errors=True)
-served = collections.defaultdict(lambda: collections.Counter())
-served_families = collections.defaultdict(lambda: collections.Counter())
-for line in server_out.splitlines():
-    m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
-    if m:
-        served[m.group(2)][m.group(1)] += 1
-        served[m.group(2)]["files"] += 1
-        family = re.match(r"(.+?)-[MO]-", os.path.basename(m.group(3)))
-        served_families[(family.group(1) if family else "other", m.group(2))]["files"] += 1
-        served_families[(family.group(1) if family else "other", m.group(2))][m.group(1)] += 1
-server_summary = server_out.strip().splitlines()[-1] if server_out.strip() else "no output"
+served, served_families, server_summary = tally(server_out, other="other")
 
 # The same against PyKMIP 0.11.0 (KMIP 1.0-2.0; it refuses 2.1): the one scripts/test.sh started
 # (PYKMIP_* in the environment), else one started here.
@@ -74,37 +84,9 @@ finally:
     if pykmip_dir:
         subprocess.run([os.path.join(root, "scripts", "pykmip.sh"), "stop", pykmip_dir], capture_output=True)
         shutil.rmtree(pykmip_dir, ignore_errors=True)
-peer = collections.defaultdict(lambda: collections.Counter())
-for line in pykmip_out.splitlines():
-    m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
-    if m:
-        peer[m.group(2)][m.group(1)] += 1
-        peer[m.group(2)]["files"] += 1
-pykmip_summary = pykmip_out.strip().splitlines()[-1] if pykmip_out.strip() else "no output"
-
-typed = collections.defaultdict(lambda: collections.Counter())
-for line in typed_out.splitlines():
-    m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
-    if m:
-        typed[m.group(2)][m.group(1)] += 1
-
-counts = collections.defaultdict(lambda: collections.Counter())
-families = collections.defaultdict(lambda: collections.Counter())
-for line in out.splitlines():
-    m = re.match(r"(PASS|FAIL|XFAIL|XPASS|SKIP) \S*/oasis-xml/([0-9.]+)/(\S+?)(:|$)", line)
-    if not m:
-        continue
-    outcome, version, path = m.group(1), m.group(2), m.group(3)
-    name = os.path.basename(path)
-    counts[version][outcome] += 1
-    counts[version]["files"] += 1
-    # Profile test cases are named FAMILY-M-n-vv or FAMILY-O-n-vv; the rest are test cases.
-    m = re.match(r"(.+?)-[MO]-", name)
-    family = m.group(1) if m else "other test cases"
-    families[(family, version)]["files"] += 1
-    families[(family, version)][outcome] += 1
-summary = out.strip().splitlines()[-1] if out.strip() else "no output"
-typed_summary = typed_out.strip().splitlines()[-1] if typed_out.strip() else "no output"
+peer, _, pykmip_summary = tally(pykmip_out)
+typed, _, typed_summary = tally(typed_out)
+counts, families, summary = tally(out)
 
 rows = ["| KMIP version | files | codec: pass | typed: pass | known failures (listed, codec + typed) | reference server: pass / mandatory cases | PyKMIP: pass / mandatory cases | fail |",
         "|---|---:|---:|---:|---:|---:|---:|---:|"]

@@ -37,25 +37,32 @@ extension KMIPServerEngine {
         given ?? stored.attributes.cryptographicParameters.first
     }
 
+    /// The cipher inputs of an Encrypt or Decrypt: the request's parameters, else the key's.
+    func cipherRequest(
+        _ stored: StoredObject, _ block: KeyBlock, key: [UInt8], parameters given: CryptographicParameters?, data: [UInt8]?, iv: [UInt8]?,
+        additionalData: [UInt8]?, tag: [UInt8]?
+    ) -> CipherRequest {
+        let parameters = parameters(given, stored)
+        return CipherRequest(
+            key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
+            mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: data ?? [], iv: iv, additionalData: additionalData,
+            tag: tag, tagLength: Int(parameters?.tagLength ?? 16), hashing: parameters?.hashingAlgorithm,
+            maskHashing: parameters?.maskGeneratorHashingAlgorithm)
+    }
+
     func encrypt(_ request: EncryptRequest, context: RequestContext) async throws -> EncryptResponse {
         let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .encrypt, .protect)
-        let parameters = parameters(request.cryptographicParameters, stored)
-        let result = try cryptography.encrypt(CipherRequest(
-            key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
-            mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
-            additionalData: request.authenticatedEncryptionAdditionalData, tag: nil, tagLength: Int(parameters?.tagLength ?? 16),
-            hashing: parameters?.hashingAlgorithm, maskHashing: parameters?.maskGeneratorHashingAlgorithm))
+        let result = try cryptography.encrypt(cipherRequest(
+            stored, block, key: key, parameters: request.cryptographicParameters, data: request.data, iv: request.ivCounterNonce,
+            additionalData: request.authenticatedEncryptionAdditionalData, tag: nil))
         return EncryptResponse(uniqueIdentifier: .text(stored.id), data: result.data, ivCounterNonce: result.chosenIV, authenticatedEncryptionTag: result.tag)
     }
 
     func decrypt(_ request: DecryptRequest, context: RequestContext) async throws -> DecryptResponse {
         let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .decrypt, .process)
-        let parameters = parameters(request.cryptographicParameters, stored)
-        let data = try cryptography.decrypt(CipherRequest(
-            key: key, algorithm: parameters?.cryptographicAlgorithm ?? block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .aes,
-            mode: parameters?.blockCipherMode, padding: parameters?.paddingMethod, data: request.data ?? [], iv: request.ivCounterNonce,
-            additionalData: request.authenticatedEncryptionAdditionalData, tag: request.authenticatedEncryptionTag,
-            tagLength: Int(parameters?.tagLength ?? 16), hashing: parameters?.hashingAlgorithm, maskHashing: parameters?.maskGeneratorHashingAlgorithm))
+        let data = try cryptography.decrypt(cipherRequest(
+            stored, block, key: key, parameters: request.cryptographicParameters, data: request.data, iv: request.ivCounterNonce,
+            additionalData: request.authenticatedEncryptionAdditionalData, tag: request.authenticatedEncryptionTag))
         return DecryptResponse(uniqueIdentifier: .text(stored.id), data: data)
     }
 

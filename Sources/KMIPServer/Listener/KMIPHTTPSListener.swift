@@ -8,7 +8,6 @@ import KMIP
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import NIOSSL
 
 /// The reference server's HTTPS listener: the same engine and identities as the TTLV listener,
@@ -33,20 +32,11 @@ public final class KMIPHTTPSListener: Sendable {
     ) async throws -> KMIPHTTPSListener {
         let context = try KMIPTLSListener.serverContext(configuration)
         let maximum = configuration.maximumMessageSize
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(KMIPHTTPSHandler(engine: engine, maximumBodySize: maximum, logger: logger))
-                }
-            }
-        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-        let port = channel.localAddress?.port ?? configuration.port
-        logger.info("listening (HTTPS)", metadata: ["kmip.address": "\(configuration.host):\(port)"])
+        let (channel, port) = try await KMIPTLSListener.bind(configuration, logger: logger, label: "listening (HTTPS)") { channel in
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(KMIPHTTPSHandler(engine: engine, maximumBodySize: maximum, logger: logger))
+        }
         return KMIPHTTPSListener(channel: channel, port: port)
     }
 

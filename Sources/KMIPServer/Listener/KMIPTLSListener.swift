@@ -49,26 +49,36 @@ public final class KMIPTLSListener: Sendable {
     public static func start(engine: KMIPServerEngine, configuration: Configuration, logger: Logger = Logger(label: "swift-kmip.server")) async throws -> KMIPTLSListener {
         let context = try serverContext(configuration)
         let maximum = configuration.maximumMessageSize
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maximumMessageSize: maximum)))
-                    try channel.pipeline.syncOperations.addHandler(KMIPServerConnectionHandler(engine: engine, logger: logger))
-                }
-            }
-        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
-        let port = channel.localAddress?.port ?? configuration.port
-        logger.info("listening", metadata: ["kmip.address": "\(configuration.host):\(port)"])
+        let (channel, port) = try await bind(configuration, logger: logger, label: "listening") { channel in
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maximumMessageSize: maximum)))
+            try channel.pipeline.syncOperations.addHandler(KMIPServerConnectionHandler(engine: engine, logger: logger))
+        }
         return KMIPTLSListener(channel: channel, port: port)
     }
 
     /// Stops accepting connections.
     public func shutdown() async {
         try? await channel.close()
+    }
+
+    /// Binds a server socket on the configured address with each connection's handlers set up by
+    /// `handlers`; returns the channel and the port (the system's choice when the configuration said 0).
+    static func bind(
+        _ configuration: Configuration, logger: Logger, label: String,
+        handlers: @escaping @Sendable (any Channel) throws -> Void
+    ) async throws -> (any Channel, Int) {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try handlers(channel) }
+            }
+        let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        let port = channel.localAddress?.port ?? configuration.port
+        logger.info("\(label)", metadata: ["kmip.address": "\(configuration.host):\(port)"])
+        return (channel, port)
     }
 
     /// Mutual TLS, 1.2 at least: a client certificate issued by the configured CA is required.

@@ -195,7 +195,9 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         }
 
         /// What the seal and the material's encryption bind: the identifier, owner and type.
-        var binding: String { "\(id)\u{0}\(owner)\u{0}\(objectType)" }
+        var binding: String { Self.binding(id: id, owner: owner, objectType: objectType) }
+
+        static func binding(id: String, owner: String, objectType: Int64) -> String { "\(id)\u{0}\(owner)\u{0}\(objectType)" }
     }
 
     /// Material is kept as the TTLV of the object in KMIP 2.1 (1.4 for the objects 2.x removed),
@@ -212,7 +214,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 item = try managed.kmipItem(tag: managed.tag, context: KMIPEncodingContext(version: version))
             }
             let plaintext = [UInt8(version.major), UInt8(version.minor)] + (try TTLVEncoder().encode(item))
-            let binding = EncodedRow(id: object.id, owner: object.owner, objectType: Int64(object.objectType.rawValue), attributes: Data(), material: nil, seal: Data()).binding
+            let binding = EncodedRow.binding(id: object.id, owner: object.owner, objectType: Int64(object.objectType.rawValue))
             material = Data(try masterKey.seal(plaintext, context: binding))
         }
         var row = EncodedRow(
