@@ -4,7 +4,7 @@
 #   - Get round trips per second on one connection, and with 8 connections (8 client processes);
 #   - Gets per second in batches of 100 per message;
 #   - Creates per second (each one durable before the answer on the reference server);
-#   - a load run: 16 clients of mixed operations for SECONDS, the errors, and the server's
+#   - a load run: 16 clients of steady mixed operations over a fixed object count for SECONDS, the errors, and the server's
 #     resident memory sampled every 5 seconds (it should stay flat).
 # Prints Markdown tables for BENCHMARKS.md.
 #
@@ -67,10 +67,10 @@ measure "swift-kmip kmip-server (SQLite, synced per change)" "${reference[@]}"
 measure "PyKMIP 0.11.0 server" "${pykmip[@]}"
 
 echo
-echo "Load: 16 clients of mixed operations (Create, Get, Get Attributes, Locate, Activate, Revoke, Destroy) for ${load_seconds} s against kmip-server:"
+echo "Load: 16 clients of steady mixed operations over 25 keys each, made first (Get, Get Attributes, Locate by name, Add Attribute, Delete Attribute, Check: a fixed object count) for ${load_seconds} s against kmip-server:"
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
 pids=()
-for i in $(seq 1 16); do "$bin/kmip" bench client --workload mixed --seconds "$load_seconds" "${reference[@]}" > "$work/load.$i" 2> "$work/load.$i.err" & pids+=($!); done
+for i in $(seq 1 16); do "$bin/kmip" bench client --workload steady --objects 25 --seconds "$load_seconds" "${reference[@]}" > "$work/load.$i" 2> "$work/load.$i.err" & pids+=($!); done
 samples=()
 for _ in $(seq 1 $((load_seconds / 5))); do sleep 5; samples+=("$(rss)"); done
 wait "${pids[@]}"

@@ -10,7 +10,7 @@ struct KMIPServerTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kmip-server",
         abstract: "Run the swift-kmip reference KMIP server (TTLV over mutual TLS).",
-        subcommands: [Serve.self, IssueClient.self],
+        subcommands: [Serve.self, IssueClient.self, AddUser.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -62,10 +62,34 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The CA that issues client certificates (PEM) instead of DIR/certs/ca.pem.")
     var ca: String?
 
+    @Option(help: "Close a connection that sends nothing for this many seconds (the TLS handshake included).")
+    var idleTimeout = 30
+
+    @Option(help: "Close a connection whose request does not arrive whole within this many seconds of its first byte.")
+    var requestTimeout = 10
+
+    @Option(help: "Connections open at once (both listeners each); more are closed as soon as they are accepted, and logged.")
+    var maxConnections = 1000
+
+    @Flag(help: "Require a Username and Password credential (DIR/users.json, see add-user) in every request, besides the client certificate.")
+    var requireCredentials = false
+
+    @Option(help: "Rotate the audit log when it reaches this many MiB.")
+    var auditMaxMib = 64
+
+    @Option(help: "Rotated audit logs kept (audit.log.1 ... audit.log.K).")
+    var auditKeep = 5
+
     @Flag(help: "Log every operation to stderr.")
     var verbose = false
 
     func validate() throws {
+        guard auditMaxMib > 0, auditMaxMib <= 1 << 20, auditKeep >= 0 else {
+            throw ValidationError("--audit-max-mib must be 1 to 1048576 and --audit-keep not negative")
+        }
+        guard idleTimeout > 0, requestTimeout > 0, maxConnections > 0 else {
+            throw ValidationError("--idle-timeout, --request-timeout and --max-connections must be positive")
+        }
         if [cert, key, ca].contains(where: { $0 != nil }) && [cert, key, ca].contains(where: { $0 == nil }) {
             throw ValidationError("--cert, --key and --ca go together")
         }
@@ -78,6 +102,7 @@ struct Serve: AsyncParsableCommand {
         let store: any KMIPObjectStore
         var auditLog: KMIPAuditLog?
         var accessPolicy = KMIPAccessPolicy.ownerOnly
+        var users: KMIPUserFile?
         let usesDirectory = !inMemory || cert == nil
         do {
             if let file = policy ?? (usesDirectory && FileManager.default.fileExists(atPath: directory.policyPath) ? directory.policyPath : nil) {
@@ -88,23 +113,32 @@ struct Serve: AsyncParsableCommand {
                 let made = try directory.prepare(hostNames: [listen])
                 for file in made { FileHandle.standardError.write(Data("kmip-server: made \(file)\n".utf8)) }
             }
+            if requireCredentials {
+                let file = try KMIPUserFile(path: directory.usersPath)
+                guard !file.usernames.isEmpty else { throw KMIPServerSetupError("\(directory.usersPath) has no users (kmip-server add-user NAME)") }
+                users = file
+                FileHandle.standardError.write(Data("kmip-server: \(file.usernames.count) users from \(file.path); requests need their credentials\n".utf8))
+            }
             if inMemory {
                 store = InMemoryObjectStore()
             } else {
                 let key = try masterKey.map(KMIPMasterKey.load(from:)) ?? KMIPMasterKey.load(from: directory.masterKeyPath)
                 store = try SQLiteObjectStore(path: directory.databasePath, masterKey: key)
-                auditLog = try KMIPAuditLog(path: directory.auditLogPath)
+                auditLog = try KMIPAuditLog(path: directory.auditLogPath, maximumSize: auditMaxMib << 20, keptFiles: auditKeep)
             }
         } catch {
             FileHandle.standardError.write(Data("kmip-server: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let engine = KMIPServerEngine(store: store, policy: accessPolicy, auditLog: auditLog, logger: logger)
+        let engine = KMIPServerEngine(store: store, policy: accessPolicy, auditLog: auditLog, credentials: users, logger: logger)
         let certificate = cert ?? directory.serverCertificatePath
         var configuration = KMIPTLSListener.Configuration(
             certificateChainFile: certificate, privateKeyFile: key ?? directory.serverKeyPath, clientCAFile: ca ?? directory.caCertificatePath)
         configuration.host = listen
         configuration.port = port
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.requestTimeout = .seconds(requestTimeout)
+        configuration.maximumConnections = maxConnections
         let listener: KMIPTLSListener
         do {
             listener = try await KMIPTLSListener.start(engine: engine, configuration: configuration, logger: logger)
@@ -155,6 +189,35 @@ struct Serve: AsyncParsableCommand {
         await listener.shutdown()
         await httpsListener?.shutdown()
         auditLog?.close()
+    }
+}
+
+struct AddUser: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-user",
+        abstract: "Add a user for Username and Password credentials (or change its password).",
+        discussion: """
+            Reads the password from the environment variable KMIP_SERVER_PASSWORD, else from the first \
+            line of standard input, and keeps a salted PBKDF2-HMAC-SHA256 hash of it in DIR/users.json \
+            (0600). Start the server with --require-credentials to require them.
+            """)
+
+    @Argument(help: "The username.")
+    var name: String
+
+    @OptionGroup var dataOption: DataOption
+
+    func run() throws {
+        let directory = KMIPServerDataDirectory(path: dataOption.data)
+        let password = ProcessInfo.processInfo.environment["KMIP_SERVER_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        do {
+            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try KMIPUserFile.addUser(name, password: password, path: directory.usersPath)
+        } catch {
+            FileHandle.standardError.write(Data("kmip-server: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("added \(name) to \(directory.usersPath)")
     }
 }
 

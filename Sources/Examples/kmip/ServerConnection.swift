@@ -38,6 +38,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("pin"), help: "Accept only a server whose public key is that of this PEM certificate (repeatable).")
     var pinnedCertificates: [String] = []
 
+    @Option(help: "Send a Username and Password credential with this username (env KMIP_USERNAME); the password is read from env KMIP_PASSWORD only.")
+    var username: String?
+
     @Option(name: .customLong("kmip-version"), help: "Use this protocol version instead of negotiating (1.0 ... 2.1; env KMIP_VERSION).")
     var kmipVersion: String?
 
@@ -143,6 +146,12 @@ struct ConnectionOptions: ParsableArguments {
         tls.pinnedCertificateFiles = pinnedCertificates
         var configuration = KMIPClientConfiguration(endpoints: [endpoint], tls: tls)
         configuration.transport = transport
+        if let name = setting(username, environment: "KMIP_USERNAME", file: "username", in: file) {
+            guard let password = environment["KMIP_PASSWORD"], !password.isEmpty else {
+                throw ValidationError("--username needs the password in the environment variable KMIP_PASSWORD")
+            }
+            configuration.credential = .username(name, password: password)
+        }
         if let versionText = setting(kmipVersion, environment: "KMIP_VERSION", file: "kmip-version", in: file) {
             guard let version = KMIPVersion(versionText) else { throw ValidationError("kmip-version must be such as 1.4, not '\(versionText)'") }
             configuration.versionPolicy = .fixed(version)

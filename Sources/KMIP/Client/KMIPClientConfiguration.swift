@@ -102,8 +102,10 @@ public struct KMIPClientConfiguration: Sendable {
     public var requestTimeout: Duration = .seconds(30)
     /// Most connections kept to the servers at once.
     public var maximumConnections: Int = 4
-    /// Idle connections older than this are closed instead of reused.
-    public var idleTimeout: Duration = .seconds(60)
+    /// Idle connections older than this are closed instead of reused. Keep it below the
+    /// server's own idle timeout (the reference server closes idle connections after 30 s), so
+    /// that a request is never written to a connection the server is closing.
+    public var idleTimeout: Duration = .seconds(20)
     /// Largest response accepted, in bytes (also sent as Maximum Response Size when set there).
     public var maximumResponseSize: Int = 16 << 20
     /// Credential sent in every request header (besides the TLS client certificate).

@@ -192,6 +192,33 @@ struct SwiftCryptography: KMIPServerCryptography {
         }
     }
 
+    func wrapKey(_ bytes: [UInt8], with key: [UInt8]) throws -> [UInt8] {
+        do {
+            return Array(try AES.KeyWrap.wrap(SymmetricKey(data: bytes), using: SymmetricKey(data: key)))
+        } catch {
+            throw OperationFailure(.cryptographicFailure, "AES key wrap failed: \(error)")
+        }
+    }
+
+    func reencodeRSAKey(_ bytes: [UInt8], isPrivate: Bool, as format: KeyFormatType) throws -> [UInt8] {
+        let encoded: Data?
+        do {
+            if isPrivate {
+                let key = try _RSA.Signing.PrivateKey(unsafeDERRepresentation: bytes)
+                encoded = format == .pkcs1 ? key.derRepresentation : format == .pkcs8 ? key.pkcs8DERRepresentation : nil
+            } else {
+                let key = try _RSA.Signing.PublicKey(unsafeDERRepresentation: bytes)
+                encoded = format == .pkcs1 ? key.pkcs1DERRepresentation : format == .x509 ? key.derRepresentation : nil
+            }
+        } catch {
+            throw OperationFailure(.cryptographicFailure, "the RSA key cannot be read: \(error)")
+        }
+        guard let encoded else {
+            throw OperationFailure(.keyFormatTypeNotSupported, "an RSA \(isPrivate ? "private" : "public") key is not converted to \(format)")
+        }
+        return Array(encoded)
+    }
+
     func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool {
         do {
             switch request.algorithm {

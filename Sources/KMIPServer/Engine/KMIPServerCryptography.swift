@@ -26,6 +26,14 @@ protocol KMIPServerCryptography: Sendable {
     func sign(_ request: SignatureRequest) throws -> [UInt8]
     /// Whether `signature` is a valid signature of `data` under a public key.
     func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool
+    /// The AES key wrap (NIST SP 800-38F KW, RFC 3394) of `bytes` (16 or more, a multiple of 8)
+    /// under the AES key `key`.
+    func wrapKey(_ bytes: [UInt8], with key: [UInt8]) throws -> [UInt8]
+    /// An RSA key in another encoding: a private key as PKCS#1 or PKCS#8, a public key as
+    /// PKCS#1 or X.509 (SubjectPublicKeyInfo).
+    ///
+    /// - Throws: ``OperationFailure`` (Key Format Type Not Supported) for another format.
+    func reencodeRSAKey(_ bytes: [UInt8], isPrivate: Bool, as format: KeyFormatType) throws -> [UInt8]
 }
 
 /// The inputs of Sign and Signature Verify.
@@ -80,6 +88,8 @@ struct CryptographyUnavailable: KMIPServerCryptography {
     func hash(_ algorithm: HashingAlgorithm, data: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
     func sign(_ request: SignatureRequest) throws -> [UInt8] { throw Self.unavailable }
     func verify(_ request: SignatureRequest, signature: [UInt8]) throws -> Bool { throw Self.unavailable }
+    func wrapKey(_ bytes: [UInt8], with key: [UInt8]) throws -> [UInt8] { throw Self.unavailable }
+    func reencodeRSAKey(_ bytes: [UInt8], isPrivate: Bool, as format: KeyFormatType) throws -> [UInt8] { throw Self.unavailable }
 
     static let unavailable = OperationFailure(.operationNotSupported, "this build of the server has no cryptography")
 }

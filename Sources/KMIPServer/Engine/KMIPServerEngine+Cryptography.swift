@@ -1,6 +1,7 @@
 // swift-kmip: KMIPServer
 //
-// The Basic Cryptographic operations: Encrypt, Decrypt, MAC, Hash, RNG Retrieve.
+// The Basic Cryptographic operations: Encrypt, Decrypt, MAC, Hash, RNG Retrieve. Encrypt, MAC and
+// Sign (the operations that apply protection) count down a key's Usage Limits.
 
 import KMIP
 
@@ -52,9 +53,12 @@ extension KMIPServerEngine {
 
     func encrypt(_ request: EncryptRequest, context: RequestContext) async throws -> EncryptResponse {
         let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .encrypt, .protect)
+        let size = request.data?.count ?? 0
+        try checkUsageLimits(stored, bytes: size, context: context)
         let result = try cryptography.encrypt(cipherRequest(
             stored, block, key: key, parameters: request.cryptographicParameters, data: request.data, iv: request.ivCounterNonce,
             additionalData: request.authenticatedEncryptionAdditionalData, tag: nil))
+        try await recordUsage(stored, bytes: size)
         return EncryptResponse(uniqueIdentifier: .text(stored.id), data: result.data, ivCounterNonce: result.chosenIV, authenticatedEncryptionTag: result.tag)
     }
 
@@ -71,15 +75,21 @@ extension KMIPServerEngine {
         let algorithm = parameters(request.cryptographicParameters, stored)?.cryptographicAlgorithm ?? block.cryptographicAlgorithm
             ?? stored.attributes.cryptographicAlgorithm
         guard let algorithm else { throw OperationFailure(.invalidField, "MAC needs a Cryptographic Algorithm") }
-        return MACResponse(uniqueIdentifier: .text(stored.id), macData: try cryptography.mac(key: key, algorithm: algorithm, data: request.data ?? []))
+        let data = request.data ?? []
+        try checkUsageLimits(stored, bytes: data.count, context: context)
+        let mac = try cryptography.mac(key: key, algorithm: algorithm, data: data)
+        try await recordUsage(stored, bytes: data.count)
+        return MACResponse(uniqueIdentifier: .text(stored.id), macData: mac)
     }
 
     func sign(_ request: SignRequest, context: RequestContext) async throws -> SignResponse {
         let (stored, block, key) = try await usableKey(request.uniqueIdentifier, context, usage: .sign, .protect)
         guard let data = request.data else { throw OperationFailure(.invalidField, "Sign needs Data (Digested Data is not supported)") }
+        try checkUsageLimits(stored, bytes: data.count, context: context)
         let signature = try cryptography.sign(SignatureRequest(
             key: block, keyBytes: key, algorithm: block.cryptographicAlgorithm ?? stored.attributes.cryptographicAlgorithm ?? .rsa,
             parameters: parameters(request.cryptographicParameters, stored), data: data))
+        try await recordUsage(stored, bytes: data.count)
         return SignResponse(uniqueIdentifier: .text(stored.id), signatureData: signature)
     }
 

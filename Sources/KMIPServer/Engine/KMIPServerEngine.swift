@@ -39,17 +39,22 @@ public actor KMIPServerEngine {
     let logger: Logger
     let auditLog: KMIPAuditLog?
     let policy: KMIPAccessPolicy
+    let credentials: (any KMIPCredentialVerifier)?
     let cryptography: any KMIPServerCryptography = KMIPServerEngine.defaultCryptography
     var clock: @Sendable () -> KMIPDateTime
 
     /// Creates an engine on `store`, with `policy` granting identities access to objects they do
-    /// not own, recording every operation in `auditLog` when given.
+    /// not own, recording every operation in `auditLog` when given. With `credentials`, every
+    /// request must also carry a Username and Password credential they accept (besides the
+    /// client certificate, which stays the identity); others are answered Authentication Not
+    /// Successful.
     public init(
         store: any KMIPObjectStore, policy: KMIPAccessPolicy = .ownerOnly, auditLog: KMIPAuditLog? = nil,
-        logger: Logger = Logger(label: "swift-kmip.server")
+        credentials: (any KMIPCredentialVerifier)? = nil, logger: Logger = Logger(label: "swift-kmip.server")
     ) {
         self.store = store
         self.policy = policy
+        self.credentials = credentials
         self.auditLog = auditLog
         self.logger = logger
         self.clock = { KMIPDateTime(secondsSince1970: SystemClock.secondsSince1970()) }
@@ -93,6 +98,20 @@ public actor KMIPServerEngine {
                 resultMessage: "protocol version \(version) is not supported (this server speaks \(Self.supportedVersions.map(\.description).joined(separator: ", ")))")])
         }
         let header = ResponseHeader(protocolVersion: version, timeStamp: clock())
+        if let credentials, let refusal = authenticationFailure(request, credentials) {
+            logger.warning("authentication not successful", metadata: ["kmip.identity": "\(identity)", "kmip.reason": "\(refusal)"])
+            let items = request.batchItems.map {
+                ResponseBatchItem(
+                    operation: $0.operation, uniqueBatchItemID: $0.uniqueBatchItemID, resultStatus: .operationFailed,
+                    resultReason: .authenticationNotSuccessful, resultMessage: refusal)
+            }
+            for item in items {
+                auditLog?.append(KMIPAuditLog.Record(
+                    time: clock().description, identity: identity, version: version.description, operation: item.operation.map { "\($0)" } ?? "-",
+                    object: nil, result: "\(ResultStatus.operationFailed): \(ResultReason.authenticationNotSuccessful)"))
+            }
+            return ResponseMessage(header: header, batchItems: items)
+        }
         // The Client Correlation Value is for the client's and server's logs; the OASIS test
         // cases show servers answering without it.
         let undoing = request.header.batchErrorContinuationOption == .undo
@@ -162,6 +181,19 @@ public actor KMIPServerEngine {
             })
         }
         return response
+    }
+
+    /// Why a request's credentials are not accepted (never the password), or `nil` when its
+    /// Username and Password credential is right.
+    func authenticationFailure(_ request: RequestMessage, _ credentials: any KMIPCredentialVerifier) -> String? {
+        for credential in request.header.authentication?.credentials ?? [] {
+            guard case .usernameAndPassword(let given) = credential else { continue }
+            guard let password = given.password, credentials.verify(username: given.username, password: password) else {
+                return "the username or password is not right"
+            }
+            return nil
+        }
+        return "this server requires a Username and Password credential in the request header"
     }
 
     /// The Unique Identifier an item operated on: the response's, else the request's.
@@ -252,16 +284,29 @@ public actor KMIPServerEngine {
             let id = try await register(request, context: context)
             context.placeholder = id
             return .register(RegisterResponse(uniqueIdentifier: .text(id)))
+        case .reKey(let request):
+            let id = try await reKey(request, context: context)
+            context.placeholder = id
+            return .reKey(ReKeyResponse(uniqueIdentifier: .text(id)))
+        case .reKeyKeyPair(let request):
+            let ids = try await reKeyKeyPair(request, context: context)
+            // The ID Placeholder is the new private key's identifier.
+            context.placeholder = ids.privateKey
+            return .reKeyKeyPair(ReKeyKeyPairResponse(privateKeyUniqueIdentifier: .text(ids.privateKey), publicKeyUniqueIdentifier: .text(ids.publicKey)))
+        case .check(let request):
+            return .check(try await check(request, context: &context))
+        case .adjustAttribute(let request):
+            return .adjustAttribute(try await adjustAttribute(request, context: context))
         case .get(let request):
             let stored = try await owned(request.uniqueIdentifier, context)
-            guard let object = stored.object else {
+            guard var object = stored.object else {
                 throw OperationFailure(.objectDestroyed, "object \(stored.id) was destroyed")
             }
-            if let format = request.keyFormatType, let block = object.keyBlock, format != block.keyFormatType {
-                throw OperationFailure(.keyFormatTypeNotSupported, "object \(stored.id) is held as \(block.keyFormatType); conversion to \(format) is not supported")
+            if let format = request.keyFormatType {
+                object = try converted(object, to: format, id: stored.id)
             }
-            if request.keyWrappingSpecification != nil {
-                throw OperationFailure(.featureNotSupported, "key wrapping is not supported yet")
+            if let specification = request.keyWrappingSpecification {
+                object = try await wrapped(object, specification, id: stored.id, context: context)
             }
             if stored.attributes.fresh == true {
                 var served = stored
@@ -276,6 +321,17 @@ public actor KMIPServerEngine {
                 // In the order asked for, every instance of each.
                 var seen: Set<AttributeName> = []
                 attributes.list = request.attributeNames.filter { seen.insert($0).inserted }.flatMap { attributes.all($0) }
+            }
+            if context.version.major < 2 {
+                // KMIP 1.x numbers the instances of a multi-instance attribute (1.x §2.1.1): the
+                // first is index 0 (left out), the next 1, ... in the order they are held.
+                var counts: [AttributeName: Int32] = [:]
+                for position in attributes.list.indices {
+                    let name = attributes.list[position].name
+                    let count = counts[name, default: 0]
+                    if count > 0, attributes.list[position].index == nil { attributes.list[position].index = count }
+                    counts[name] = count + 1
+                }
             }
             return .getAttributes(GetAttributesResponse(uniqueIdentifier: .text(stored.id), attributes: attributes))
         case .getAttributeList(let request):
@@ -379,7 +435,7 @@ public actor KMIPServerEngine {
     static let implemented: [Operation] = [
         .create, .createKeyPair, .register, .locate, .get, .getAttributes, .getAttributeList, .addAttribute, .modifyAttribute,
         .deleteAttribute, .setAttribute, .activate, .revoke, .destroy, .query, .discoverVersions, .interop, .log,
-        .encrypt, .decrypt, .mac, .hash, .rngRetrieve, .sign, .signatureVerify,
+        .encrypt, .decrypt, .mac, .hash, .rngRetrieve, .sign, .signatureVerify, .reKey, .reKeyKeyPair, .check, .adjustAttribute,
     ]
 
     func query(_ request: QueryRequest) -> QueryResponse {
@@ -410,6 +466,10 @@ public actor KMIPServerEngine {
     static func checkClientModifiable(_ name: AttributeName) throws {
         if serverManaged.contains(name) {
             throw OperationFailure(.attributeReadOnly, "\(name) is set by the server")
+        }
+        // Usage Limits are given at creation; changing them later would reset what is left.
+        if name == .usageLimits {
+            throw OperationFailure(.attributeReadOnly, "Usage Limits are fixed once the object exists")
         }
     }
 
@@ -457,17 +517,7 @@ public actor KMIPServerEngine {
         guard let algorithm = attributes.cryptographicAlgorithm, let length = attributes.cryptographicLength else {
             throw OperationFailure(.invalidField, "Create needs a Cryptographic Algorithm and a Cryptographic Length")
         }
-        let allowed: Bool = switch algorithm {
-        case .aes: [128, 192, 256].contains(length)
-        case .chaCha20: length == 256
-        case .hmacSHA1, .hmacSHA256, .hmacSHA384, .hmacSHA512: length >= 128 && length % 8 == 0 && length <= 4096
-        default: false
-        }
-        guard allowed else {
-            throw OperationFailure(.cryptographicFailure, "cannot make a \(algorithm) key of \(length) bits")
-        }
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<Int(length / 8)).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let bytes = try symmetricKeyBytes(algorithm: algorithm, length: length)
         // Where the key's bits came from (2.x §4.48): the operating system's DRBG.
         if context.version >= .v1_4, attributes.randomNumberGenerator == nil {
             attributes.randomNumberGenerator = RNGParameters(rngAlgorithm: .drbg)
@@ -538,6 +588,12 @@ public actor KMIPServerEngine {
         if let block = object.keyBlock, let bytes = block.keyBytes, let digest = cryptography.sha256(bytes), attributes.digests.isEmpty {
             attributes.digests = [Digest(hashingAlgorithm: .sha256, digestValue: digest, keyFormatType: block.keyFormatType)]
         }
+        // A client gives the Usage Limits Total and Unit; the Count is the server's and starts at
+        // the Total (1.x §3.21, 2.x §4.56).
+        if let limits = Self.usageLimits(attributes) {
+            guard limits.total >= 0 else { throw OperationFailure(.invalidField, "Usage Limits Total must not be negative (\(limits.total))") }
+            attributes.usageLimits = UsageLimits(usageLimitsTotal: limits.total, usageLimitsCount: limits.total, usageLimitsUnit: limits.unit)
+        }
         let now = clock()
         attributes.uniqueIdentifier = .text(id)
         attributes.objectType = type
@@ -589,7 +645,7 @@ public actor KMIPServerEngine {
         // Destroyed objects keep their metadata but are not located unless asked for
         // (Storage Status Mask Destroyed Storage, KMIP 2.x).
         let includeDestroyed = request.storageStatusMask?.contains(.destroyedStorage) ?? false
-        for stored in try await store.objectsWithoutMaterial() where may(context, .locate, stored) {
+        for stored in try await store.locateCandidates(filter) where may(context, .locate, stored) {
             if !includeDestroyed, let state = stored.attributes.state, state == .destroyed || state == .destroyedCompromised { continue }
             if Self.matches(stored.attributes, filter) { matches.append(stored.id) }
         }

@@ -17,27 +17,35 @@ public final class KMIPHTTPSListener: Sendable {
     public static let path = "/kmip"
 
     let channel: any Channel
+    let gate: ConnectionGate
     /// The port it listens on (the one chosen by the system when the configuration said 0).
     public let port: Int
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, port: Int, gate: ConnectionGate) {
         self.channel = channel
         self.port = port
+        self.gate = gate
     }
 
-    /// Starts listening; the certificate, key, client CA, address and message size limit are the
-    /// TTLV listener's configuration.
+    /// Connections open now, refused over the maximum, and closed for a timeout.
+    public var connectionCounts: KMIPConnectionCounts { gate.current }
+
+    /// Starts listening; the certificate, key, client CA, address, message size limit, timeouts and
+    /// maximum number of connections are the TTLV listener's configuration (the request timeout
+    /// runs from a request's first byte to its end).
     public static func start(
         engine: KMIPServerEngine, configuration: KMIPTLSListener.Configuration, logger: Logger = Logger(label: "swift-kmip.server")
     ) async throws -> KMIPHTTPSListener {
         let context = try KMIPTLSListener.serverContext(configuration)
         let maximum = configuration.maximumMessageSize
-        let (channel, port) = try await KMIPTLSListener.bind(configuration, logger: logger, label: "listening (HTTPS)") { channel in
+        let gate = ConnectionGate(maximum: configuration.maximumConnections)
+        let (channel, port) = try await KMIPTLSListener.bind(configuration, gate: gate, logger: logger, label: "listening (HTTPS)") { channel, deadlines in
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            try channel.pipeline.syncOperations.addHandler(deadlines)
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
             try channel.pipeline.syncOperations.addHandler(KMIPHTTPSHandler(engine: engine, maximumBodySize: maximum, logger: logger))
         }
-        return KMIPHTTPSListener(channel: channel, port: port)
+        return KMIPHTTPSListener(channel: channel, port: port, gate: gate)
     }
 
     /// Stops accepting connections.
@@ -110,6 +118,8 @@ final class KMIPHTTPSHandler: ChannelInboundHandler {
                 body += chunk.readBytes(length: chunk.readableBytes) ?? []
             }
         case .end:
+            // The whole request is here: its clock stops, the idle one starts.
+            context.triggerUserOutboundEvent(KMIPRequestReceived(), promise: nil)
             guard let head else { return }
             self.head = nil
             respond(context: context, head: head)

@@ -27,6 +27,14 @@ public final class KMIPTLSListener: Sendable {
         public var clientCAFile: String
         /// Largest request accepted, in bytes.
         public var maximumMessageSize: Int = 1 << 20
+        /// A connection that sends nothing for this long (the TLS handshake included) is closed.
+        public var idleTimeout: Duration = .seconds(30)
+        /// Once the first byte of a request has arrived, the whole request must arrive within this
+        /// time, else the connection is closed (a stalled, half-sent message).
+        public var requestTimeout: Duration = .seconds(10)
+        /// Connections open at once; a connection beyond them is closed as soon as it is accepted
+        /// (counted in ``KMIPTLSListener/connectionCounts`` and logged).
+        public var maximumConnections: Int = 1000
 
         /// Creates a configuration.
         public init(certificateChainFile: String, privateKeyFile: String, clientCAFile: String) {
@@ -37,24 +45,31 @@ public final class KMIPTLSListener: Sendable {
     }
 
     let channel: any Channel
+    let gate: ConnectionGate
     /// The port the listener is bound to.
     public let port: Int
 
-    private init(channel: any Channel, port: Int) {
+    private init(channel: any Channel, port: Int, gate: ConnectionGate) {
         self.channel = channel
         self.port = port
+        self.gate = gate
     }
+
+    /// Connections open now, refused over the maximum, and closed for a timeout.
+    public var connectionCounts: KMIPConnectionCounts { gate.current }
 
     /// Binds and starts accepting connections.
     public static func start(engine: KMIPServerEngine, configuration: Configuration, logger: Logger = Logger(label: "swift-kmip.server")) async throws -> KMIPTLSListener {
         let context = try serverContext(configuration)
         let maximum = configuration.maximumMessageSize
-        let (channel, port) = try await bind(configuration, logger: logger, label: "listening") { channel in
+        let gate = ConnectionGate(maximum: configuration.maximumConnections)
+        let (channel, port) = try await bind(configuration, gate: gate, logger: logger, label: "listening") { channel, deadlines in
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            try channel.pipeline.syncOperations.addHandler(deadlines)
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KMIPFrameDecoder(maximumMessageSize: maximum)))
             try channel.pipeline.syncOperations.addHandler(KMIPServerConnectionHandler(engine: engine, logger: logger))
         }
-        return KMIPTLSListener(channel: channel, port: port)
+        return KMIPTLSListener(channel: channel, port: port, gate: gate)
     }
 
     /// Stops accepting connections.
@@ -63,17 +78,35 @@ public final class KMIPTLSListener: Sendable {
     }
 
     /// Binds a server socket on the configured address with each connection's handlers set up by
-    /// `handlers`; returns the channel and the port (the system's choice when the configuration said 0).
+    /// `handlers` (given the connection's deadline handler to put behind the TLS handler); a
+    /// connection over the maximum gets no handlers and is closed. Returns the channel and the
+    /// port (the system's choice when the configuration said 0).
     static func bind(
-        _ configuration: Configuration, logger: Logger, label: String,
-        handlers: @escaping @Sendable (any Channel) throws -> Void
+        _ configuration: Configuration, gate: ConnectionGate, logger: Logger, label: String,
+        handlers: @escaping @Sendable (any Channel, ConnectionDeadlineHandler) throws -> Void
     ) async throws -> (any Channel, Int) {
+        guard configuration.maximumConnections > 0, configuration.idleTimeout > .zero, configuration.requestTimeout > .zero else {
+            throw KMIPServerSetupError("the maximum number of connections and the timeouts must be positive")
+        }
+        let idle = TimeAmount(configuration.idleTimeout)
+        let request = TimeAmount(configuration.requestTimeout)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try handlers(channel) }
+                guard gate.admit() else {
+                    logger.warning(
+                        "connection refused: \(gate.maximum) connections are open, the maximum",
+                        metadata: ["kmip.peer": "\(channel.remoteAddress.map { "\($0)" } ?? "-")"])
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler())
+                    }
+                }
+                channel.closeFuture.whenComplete { _ in gate.leave() }
+                return channel.eventLoop.makeCompletedFuture {
+                    try handlers(channel, ConnectionDeadlineHandler(idle: idle, request: request, gate: gate, logger: logger))
+                }
             }
         let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
         let port = channel.localAddress?.port ?? configuration.port
@@ -112,6 +145,8 @@ final class KMIPServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = unwrapInboundIn(data)
         let bytes = frame.readBytes(length: frame.readableBytes) ?? []
+        // The whole request is here: its clock stops, the idle one starts.
+        context.triggerUserOutboundEvent(KMIPRequestReceived(), promise: nil)
         if identity == nil {
             let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
             identity = (try? certificate?.toDERBytes()).flatMap { subjectCommonName(ofDER: $0) } ?? "unknown"

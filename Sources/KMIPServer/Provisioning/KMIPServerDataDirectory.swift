@@ -42,6 +42,8 @@ public struct KMIPServerDataDirectory: Sendable {
     public var auditLogPath: String { path + "/audit.log" }
     /// The access policy file (optional).
     public var policyPath: String { path + "/policy.json" }
+    /// The users and their password hashes (`kmip-server add-user`), 0600.
+    public var usersPath: String { path + "/users.json" }
     /// The certificates folder.
     public var certificatesPath: String { path + "/certs" }
     /// The CA certificate clients and the server trust.

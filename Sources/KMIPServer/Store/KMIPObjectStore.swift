@@ -45,9 +45,17 @@ public protocol KMIPObjectStore: Sendable {
     /// Every object, oldest first, without its material (``StoredObject/object`` is `nil`):
     /// what Locate reads, cheaper for stores that keep material encrypted.
     func objectsWithoutMaterial() async throws -> [StoredObject]
+    /// The objects a Locate with `filter` may find, oldest first, without their material: every
+    /// object, or fewer from a store with an index (it may leave out only objects that cannot
+    /// match; the engine checks the whole filter on what it gets).
+    func locateCandidates(_ filter: Attributes) async throws -> [StoredObject]
 }
 
 extension KMIPObjectStore {
+    public func locateCandidates(_ filter: Attributes) async throws -> [StoredObject] {
+        try await objectsWithoutMaterial()
+    }
+
     public func objectsWithoutMaterial() async throws -> [StoredObject] {
         try await objects().map { stored in
             var stored = stored

@@ -74,6 +74,27 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 CREATE TABLE setting (name TEXT PRIMARY KEY, value BLOB NOT NULL);
                 """)
         }
+        // The Locate index: a row per (object, kind, value) for the attributes Locate filters on
+        // most (Object Type, Name, Object Group, State, Cryptographic Algorithm and Length),
+        // filled from the objects already there.
+        migrator.registerMigration("v2-locate-index") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS locate_key (
+                    id TEXT NOT NULL REFERENCES object(id) ON DELETE CASCADE,
+                    kind INTEGER NOT NULL,
+                    value TEXT NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS locate_key_lookup ON locate_key (kind, value);
+                CREATE INDEX IF NOT EXISTS locate_key_object ON locate_key (id);
+                DELETE FROM locate_key;
+                """)
+            for row in try Row.fetchAll(db, sql: "SELECT id, attributes FROM object") {
+                let id: String = row["id"]
+                let blob: Data = row["attributes"]
+                guard let attributes = try? blob.withUnsafeBytes({ try StoredAttributes.attributes(TTLVDecoder().decode($0)) }) else { continue }
+                try LocateIndex.insert(id: id, attributes: attributes, db)
+            }
+        }
         try migrator.migrate(database)
     }
 
@@ -109,6 +130,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
             try db.execute(
                 sql: "INSERT INTO object (id, owner, objectType, attributes, material, seal) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [row.id, row.owner, row.objectType, row.attributes, row.material, row.seal])
+            try LocateIndex.insert(id: object.id, attributes: object.attributes, db)
         }
     }
 
@@ -122,6 +144,8 @@ public final class SQLiteObjectStore: KMIPObjectStore {
             try db.execute(
                 sql: "UPDATE object SET owner = ?, objectType = ?, attributes = ?, material = ?, seal = ? WHERE id = ?",
                 arguments: [row.owner, row.objectType, row.attributes, row.material, row.seal, row.id])
+            try db.execute(sql: "DELETE FROM locate_key WHERE id = ?", arguments: [row.id])
+            try LocateIndex.insert(id: object.id, attributes: object.attributes, db)
             return hadMaterial && row.material == nil
         }
         if shredded {
@@ -136,6 +160,7 @@ public final class SQLiteObjectStore: KMIPObjectStore {
 
     public func remove(_ id: String) async throws {
         try await database.write { db in
+            try db.execute(sql: "DELETE FROM locate_key WHERE id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM object WHERE id = ?", arguments: [id])
         }
         try? await database.writeWithoutTransaction { db in
@@ -163,6 +188,25 @@ public final class SQLiteObjectStore: KMIPObjectStore {
         let rows = try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT id, owner, objectType, attributes, NULL AS material, seal FROM object ORDER BY sequence")
                 .map(EncodedRow.init)
+        }
+        return try rows.map(decode)
+    }
+
+    /// Through the Locate index when the filter names an indexed attribute, else every object.
+    public func locateCandidates(_ filter: Attributes) async throws -> [StoredObject] {
+        let keys = LocateIndex.keys(of: filter, filter: true)
+        guard !keys.isEmpty else { return try await objectsWithoutMaterial() }
+        let condition = keys.map { _ in "id IN (SELECT id FROM locate_key WHERE kind = ? AND value = ?)" }.joined(separator: " AND ")
+        var arguments: [DatabaseValue] = []
+        for key in keys {
+            arguments.append(key.kind.databaseValue)
+            arguments.append(key.value.databaseValue)
+        }
+        let rows = try await database.read { [arguments] db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, owner, objectType, attributes, NULL AS material, seal FROM object WHERE \(condition) ORDER BY sequence",
+                arguments: StatementArguments(arguments)
+            ).map(EncodedRow.init)
         }
         return try rows.map(decode)
     }
@@ -245,6 +289,41 @@ public final class SQLiteObjectStore: KMIPObjectStore {
                 object: managed, attributes: attributes)
         } catch {
             throw KMIPServerSetupError("object \(id) in \(path) cannot be read: \(error)")
+        }
+    }
+}
+
+/// The Locate index of the SQLite store: (object, kind, value) rows for the attributes Locate
+/// filters on most. It only narrows the objects Locate reads; the engine checks the whole filter
+/// on their sealed attributes, so a changed index row can hide an object but never reveal one.
+enum LocateIndex {
+    struct Key: Hashable {
+        var kind: Int
+        var value: String
+    }
+
+    /// The keys of `attributes`; of a Locate filter (`filter`), only those every match must have
+    /// (a single-instance attribute given once; every Name and Object Group given).
+    static func keys(of attributes: Attributes, filter: Bool = false) -> [Key] {
+        var keys: [Key] = []
+        func single(_ name: AttributeName, _ kind: Int, _ value: (KMIPItem.Value) -> String?) {
+            let instances = attributes.all(name)
+            guard !filter || instances.count == 1 else { return }
+            for instance in instances { if let text = value(instance.value) { keys.append(Key(kind: kind, value: text)) } }
+        }
+        func enumeration(_ value: KMIPItem.Value) -> String? { if case .enumeration(let raw) = value { String(raw) } else { nil } }
+        single(.objectType, 1, enumeration)
+        single(.state, 4, enumeration)
+        single(.cryptographicAlgorithm, 5, enumeration)
+        single(.cryptographicLength, 6) { if case .integer(let bits) = $0 { String(bits) } else { nil } }
+        for name in attributes.names { keys.append(Key(kind: 2, value: name.nameValue)) }
+        for group in attributes.objectGroups { keys.append(Key(kind: 3, value: group)) }
+        return Array(Set(keys)).sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
+    }
+
+    static func insert(id: String, attributes: Attributes, _ db: Database) throws {
+        for key in keys(of: attributes) {
+            try db.execute(sql: "INSERT INTO locate_key (id, kind, value) VALUES (?, ?, ?)", arguments: [id, key.kind, key.value])
         }
     }
 }

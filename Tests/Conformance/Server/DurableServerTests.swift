@@ -4,6 +4,7 @@
 
 import Foundation
 import GRDB
+import Synchronization
 import KMIP
 import KMIPServer
 import Testing
@@ -13,6 +14,14 @@ func makeTemporaryDirectory(_ prefix: String = "swift-kmip-test") throws -> Stri
     var template = Array("\(NSTemporaryDirectory())/\(prefix).XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else { throw CocoaError(.fileWriteUnknown) }
     return String(cString: made)
+}
+
+/// A direct connection to a store's database for a test to inspect or change, waiting (as the
+/// store does) rather than failing while another connection briefly holds a lock.
+func openDatabase(_ path: String) throws -> DatabaseQueue {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    return try DatabaseQueue(path: path, configuration: configuration)
 }
 
 /// Every regular file under `directory`, with its bytes.
@@ -86,6 +95,11 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
+/// A count shared by the Create streams and the task that kills the server.
+private final class AcknowledgedCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
 @Suite("Reference server: durable store, shredding, certificates, audit", .serialized)
 struct DurableServerTests {
     @Test("objects, attributes and key material survive reopening the database; another master key is refused")
@@ -140,7 +154,7 @@ struct DurableServerTests {
         await server.listener.shutdown()
 
         // Someone with write access to the file but not the master key hands the key to themselves.
-        let writer = try DatabaseQueue(path: path)
+        let writer = try openDatabase(path)
         try await writer.write { try $0.execute(sql: "UPDATE object SET owner = 'mallory' WHERE id = ?", arguments: [id]) }
         try writer.close()
         let error = await #expect(throws: KMIPServerSetupError.self) { _ = try await store.object(id) }
@@ -196,7 +210,7 @@ struct DurableServerTests {
         #expect(key.count == 32)
 
         let sealed: [UInt8] = try await {
-            let reader = try DatabaseQueue(path: path)
+            let reader = try openDatabase(path)
             defer { try? reader.close() }
             let blob = try await reader.read { try Data.fetchOne($0, sql: "SELECT material FROM object WHERE id = ?", arguments: [id]) }
             return Array(try #require(blob))
@@ -220,6 +234,9 @@ struct DurableServerTests {
         let data = KMIPServerDataDirectory(path: directory + "/data")
         let first = try ServerProcess(arguments: ["--data", data.path])
         let client = try first.client(directory: data)
+        // Kill once the streams are under way, not after a fixed time: on a loaded machine the
+        // first handshake alone can take longer than any fixed delay.
+        let acknowledgedCount = AcknowledgedCount()
         let acknowledged = await withTaskGroup(of: [UniqueIdentifier].self) { group in
             for stream in 0..<4 {
                 group.addTask {
@@ -227,6 +244,7 @@ struct DurableServerTests {
                     while true {
                         do {
                             ids.append(try await client.createSymmetricKey(algorithm: .aes, length: 256, name: "stream-\(stream)-\(ids.count)"))
+                            acknowledgedCount.value.add(1, ordering: .relaxed)
                         } catch {
                             return ids
                         }
@@ -234,7 +252,10 @@ struct DurableServerTests {
                 }
             }
             group.addTask {
-                try? await Task.sleep(for: .milliseconds(1500))
+                let deadline = ContinuousClock.now + .seconds(60)
+                while acknowledgedCount.value.load(ordering: .relaxed) < 16, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
                 first.kill()
                 return []
             }
