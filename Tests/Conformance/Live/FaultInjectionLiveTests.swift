@@ -147,7 +147,7 @@ struct FaultInjectionLiveTests {
         let proxy = try FaultProxy(modes: ["stall"])
         let client = try proxy.client(requestTimeout: .seconds(30))
         let task = Task { try await client.createSymmetricKey(algorithm: .aes, length: 128, name: name) }
-        try await Task.sleep(for: .milliseconds(700))
+        #expect(await eventually { proxy.forwarded == 1 }, "the Create never reached the server")
         task.cancel()
         let result = await task.result
         guard case .failure(let failure) = result, let error = failure as? KMIPError else {
