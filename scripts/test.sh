@@ -31,6 +31,17 @@ command -v openssl >/dev/null || {
     echo "scripts/test.sh: libsqlite3-dev is needed (apt-get install libsqlite3-dev)" >&2; exit 1; fi
 }
 
+# The FTP, FTPS and SFTP clip stores link libcurl (with libssh2 for SFTP); their tests run
+# against OpenSSH's sshd.
+[ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libcurl4-openssl-dev >/dev/null; else
+    echo "scripts/test.sh: libcurl4-openssl-dev is needed (apt-get install libcurl4-openssl-dev)" >&2; exit 1; fi
+}
+[ -x /usr/sbin/sshd ] || {
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssh-server >/dev/null; else
+    echo "scripts/test.sh: openssh-server is needed (apt-get install openssh-server)" >&2; exit 1; fi
+}
+
 step "generated sources are up to date"
 swift run --package-path Codegen kmip-codegen --check
 
@@ -41,9 +52,27 @@ swift build --build-tests
 # certificates made with openssl); they read its settings from the PYKMIP_* variables.
 step "start PyKMIP (scripts/pykmip.sh)"
 pykmip_dir=$(mktemp -d /tmp/swift-kmip-pykmip.XXXXXX)
-trap 'scripts/pykmip.sh stop "$pykmip_dir" >/dev/null 2>&1 || true' EXIT
+ftp_dir=$(mktemp -d /tmp/swift-kmip-ftp.XXXXXX)
+sftp_dir=$(mktemp -d /tmp/swift-kmip-sftp.XXXXXX)
+stop_servers() {
+  scripts/pykmip.sh stop "$pykmip_dir" >/dev/null 2>&1 || true
+  scripts/ftp-server.sh stop "$ftp_dir" >/dev/null 2>&1 || true
+  scripts/sftp-server.sh stop "$sftp_dir" >/dev/null 2>&1 || true
+}
+trap stop_servers EXIT
 set -a
 eval "$(scripts/pykmip.sh start "$pykmip_dir")"
+set +a
+
+# The clip store tests (CurlClipStoreTests) upload to pyftpdlib (FTP and explicit FTPS on one
+# port) and to sshd (SFTP, key authentication, pinned host key); they read the FTP_* and SFTP_*
+# variables, and stop and restart the FTP server through FTP_SERVER_SCRIPT.
+step "start the FTP and SFTP servers (scripts/ftp-server.sh, scripts/sftp-server.sh)"
+ftp_settings=$(scripts/ftp-server.sh start "$ftp_dir")
+sftp_settings=$(scripts/sftp-server.sh start "$sftp_dir")
+set -a
+eval "$ftp_settings"
+eval "$sftp_settings"
 set +a
 
 step "test (swift test)"

@@ -55,6 +55,7 @@ public enum ClipSealing {
             try output.synchronize()
             try output.close()
             guard rename(temporary, final) == 0 else { throw ClipStoreError("cannot rename \(temporary): \(String(cString: strerror(errno)))") }
+            ClipSpool.syncDirectory(spool)
             return SealedClip(path: final, name: name, plaintextSize: size, plaintextSHA256: Array(hash.finalize()), sealedSize: writer.bytesWritten)
         } catch {
             try? output.close()

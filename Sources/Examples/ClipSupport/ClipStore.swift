@@ -10,6 +10,12 @@ public struct StoredClip: Hashable, Sendable {
     public var name: String
     /// Its size in bytes.
     public var size: Int
+
+    /// A clip `name` of `size` bytes.
+    public init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
 }
 
 /// Why a store operation failed.
@@ -34,6 +40,9 @@ public protocol ClipStore: Sendable {
     func upload(_ path: String, as name: String) async throws
     /// Downloads `name` into the local file `path`.
     func download(_ name: String, to path: String) async throws
+    /// The first `count` bytes of `name` (all of it when it is shorter), without downloading the
+    /// rest: enough to read a sealed clip's header.
+    func prefix(of name: String, count: Int) async throws -> [UInt8]
     /// Deletes `name`.
     func delete(_ name: String) async throws
 }
@@ -43,9 +52,10 @@ public struct DirectoryClipStore: ClipStore {
     /// The directory.
     public let directory: String
 
-    /// A store in `directory` (made when missing).
-    public init(directory: String) throws {
+    /// A store in `directory`, made now when missing (`create`), else at the first upload.
+    public init(directory: String, create: Bool = true) throws {
         self.directory = (directory as NSString).standardizingPath
+        guard create else { return }
         do {
             try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
         } catch {
@@ -56,6 +66,7 @@ public struct DirectoryClipStore: ClipStore {
     public var location: String { "file://\(directory)" }
 
     public func list() async throws -> [StoredClip] {
+        guard FileManager.default.fileExists(atPath: directory) else { return [] }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
             throw ClipStoreError("cannot list \(location): \(error.localizedDescription)")
@@ -72,6 +83,7 @@ public struct DirectoryClipStore: ClipStore {
         let final = directory + "/" + name
         try? FileManager.default.removeItem(atPath: temporary)
         do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: path, toPath: temporary)
             let handle = try FileHandle(forUpdating: URL(fileURLWithPath: temporary))
             try handle.synchronize()
@@ -94,6 +106,17 @@ public struct DirectoryClipStore: ClipStore {
             try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: path)
         } catch {
             throw ClipStoreError("cannot download \(name) from \(location): \(error.localizedDescription)")
+        }
+    }
+
+    public func prefix(of name: String, count: Int) async throws -> [UInt8] {
+        try Self.checkName(name)
+        guard let handle = FileHandle(forReadingAtPath: directory + "/" + name) else {
+            throw ClipStoreError("cannot read \(name) on \(location): \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        do { return Array(try handle.read(upToCount: max(count, 0)) ?? Data()) } catch {
+            throw ClipStoreError("cannot read \(name) on \(location): \(error.localizedDescription)")
         }
     }
 

@@ -38,6 +38,8 @@ public enum SealedFileError: Error, Hashable, Sendable, CustomStringConvertible 
     case tooLong
     /// Reading or writing failed.
     case io(String)
+    /// A byte range or chunk index outside the file (the reason says which).
+    case invalidRange(String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,7 @@ public enum SealedFileError: Error, Hashable, Sendable, CustomStringConvertible 
         case .dataAfterFinalChunk(let offset): "there are bytes after the final chunk, from byte \(offset)"
         case .tooLong: "the input is too long for one sealed file"
         case .io(let reason): reason
+        case .invalidRange(let reason): reason
         }
     }
 }
@@ -128,12 +131,16 @@ func chunkNonce(prefix: [UInt8], index: Int, last: Bool) throws -> AES.GCM.Nonce
 /// try sealer.write(clipBytes)
 /// try sealer.finish()
 /// ```
+///
+/// The output closure gets the header, then each chunk's record (ciphertext and tag), as `Data`
+/// that it may keep; a record is handed over without being copied.
 public final class SealedFileWriter {
     /// The header as written (salt, nonce prefix and commitment filled in).
     public let header: SealedFileHeader
     private let headerBytes: [UInt8]
     private let keys: FileKeys
-    private let output: ([UInt8]) throws -> Void
+    private let chunkSize: Int
+    private let output: (Data) throws -> Void
     private var pending: [UInt8] = []
     private var index = 0
     private var finished = false
@@ -142,7 +149,7 @@ public final class SealedFileWriter {
 
     /// Starts a sealed file: derives the file's keys from `key` (the KMIP key's 16 or 32 bytes)
     /// and writes the header to `output`.
-    public convenience init(header: SealedFileHeader, key: [UInt8], output: @escaping ([UInt8]) throws -> Void) throws {
+    public convenience init(header: SealedFileHeader, key: [UInt8], output: @escaping (Data) throws -> Void) throws {
         try self.init(
             header: header, key: key, salt: SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) },
             noncePrefix: Array(SymmetricKey(size: .bits128).withUnsafeBytes { Array($0) }.prefix(7)), output: output)
@@ -150,7 +157,7 @@ public final class SealedFileWriter {
 
     /// Starts a sealed file with a chosen salt and nonce prefix: for test vectors only (a salt
     /// must never repeat under one key).
-    package init(header: SealedFileHeader, key: [UInt8], salt: [UInt8], noncePrefix: [UInt8], output: @escaping ([UInt8]) throws -> Void) throws {
+    package init(header: SealedFileHeader, key: [UInt8], salt: [UInt8], noncePrefix: [UInt8], output: @escaping (Data) throws -> Void) throws {
         precondition(salt.count == 32 && noncePrefix.count == 7)
         var header = header
         header.salt = salt
@@ -162,23 +169,35 @@ public final class SealedFileWriter {
         header.keyCommitment = keys.commitment
         self.header = header
         self.headerBytes = try header.encoded()
+        self.chunkSize = Int(header.chunkSize)
         self.output = output
-        pending.reserveCapacity(Int(header.chunkSize))
-        try emit(headerBytes)
+        pending.reserveCapacity(chunkSize)
+        try emit(Data(headerBytes))
     }
 
     /// Seals the next plaintext bytes.
     public func write(_ bytes: some Collection<UInt8>) throws {
         precondition(!finished, "write after finish")
+        let done: Void? = try bytes.withContiguousStorageIfAvailable { try write(UnsafeRawBufferPointer($0)) }
+        if done == nil { try Array(bytes).withUnsafeBytes { try write($0) } }
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) throws {
         var rest = bytes[...]
-        let size = Int(header.chunkSize)
         while !rest.isEmpty {
-            if pending.count == size {
+            if pending.count == chunkSize {
                 // More data follows, so the pending chunk is not the last.
-                try sealPending(last: false)
+                try seal(pending, last: false)
+                pending.removeAll(keepingCapacity: true)
             }
-            let take = rest.prefix(size - pending.count)
-            pending += take
+            if pending.isEmpty, rest.count > chunkSize {
+                // A whole chunk with more after it: sealed straight from the caller's bytes.
+                try seal(UnsafeRawBufferPointer(rebasing: rest.prefix(chunkSize)), last: false)
+                rest = rest.dropFirst(chunkSize)
+                continue
+            }
+            let take = rest.prefix(chunkSize - pending.count)
+            pending.append(contentsOf: take)
             rest = rest.dropFirst(take.count)
         }
     }
@@ -186,19 +205,22 @@ public final class SealedFileWriter {
     /// Seals the final chunk (the pending bytes, possibly none).
     public func finish() throws {
         precondition(!finished, "finish twice")
-        try sealPending(last: true)
+        try seal(pending, last: true)
+        pending.removeAll()
         finished = true
     }
 
-    private func sealPending(last: Bool) throws {
+    private func seal(_ plaintext: some DataProtocol, last: Bool) throws {
         guard index < Int(UInt32.max) else { throw SealedFileError.tooLong }
-        let box = try AES.GCM.seal(pending, using: keys.subkey, nonce: try chunkNonce(prefix: header.noncePrefix, index: index, last: last), authenticating: headerBytes)
-        try emit(Array(box.ciphertext) + Array(box.tag))
-        pending.removeAll(keepingCapacity: true)
+        let nonce = try chunkNonce(prefix: header.noncePrefix, index: index, last: last)
+        let box = try AES.GCM.seal(plaintext, using: keys.subkey, nonce: nonce, authenticating: headerBytes)
+        // The combined form is nonce, ciphertext, tag: the record is all but the nonce.
+        guard let combined = box.combined else { throw SealedFileError.headerDamaged("a nonce of other than 12 bytes") }
+        try emit(combined.dropFirst(12))
         index += 1
     }
 
-    private func emit(_ bytes: [UInt8]) throws {
+    private func emit(_ bytes: Data) throws {
         try output(bytes)
         bytesWritten += bytes.count
     }

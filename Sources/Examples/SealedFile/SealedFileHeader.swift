@@ -18,8 +18,9 @@ public struct SealedFileHeader: Hashable, Sendable {
     public static let defaultChunkSize: UInt32 = 65_536
     /// The largest chunk size a reader accepts (bounds the memory one chunk may take).
     public static let maximumChunkSize: UInt32 = 16 << 20
-    /// The largest header a reader accepts.
-    static let maximumLength = 65_536
+    /// The largest header a reader accepts, in bytes from the start of the file: reading this
+    /// many is always enough to read the header.
+    public static let maximumLength = 65_536
 
     /// The KMIP server that holds the key (for example `kmip.example.com:5696`).
     public var serverIdentity: String

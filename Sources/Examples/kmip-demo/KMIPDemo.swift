@@ -7,6 +7,7 @@
 import ArgumentParser
 import ClipSupport
 import Crypto
+import CurlClipStore
 import Foundation
 import KMIP
 import KMIPServer
@@ -45,6 +46,9 @@ struct KMIPDemo: AsyncParsableCommand {
 
     @Flag(help: "Use the bundled sample clip even when ffmpeg is installed.")
     var sample = false
+
+    @Option(help: "Upload to this store instead of DATA/clips: ftp://, ftps:// or sftp:// (credentials from CLIP_STORE_CREDENTIALS or CLIP_STORE_USER/CLIP_STORE_PASSWORD/CLIP_STORE_KEY; CLIP_STORE_CA, CLIP_STORE_HOST_KEY), or file:///DIR.")
+    var store: String?
 
     @Option(help: "Talk to the key manager through the HTTPS profile with this body encoding (xml, as the original system did; ttlv or json) instead of TTLV over TLS.")
     var https: String?
@@ -127,7 +131,18 @@ struct KMIPDemo: AsyncParsableCommand {
             for partial in ClipSealing.removeInterruptedSealings(in: spool) {
                 say("   removed \(partial) from the spool: a recording an earlier run did not finish")
             }
-            let store = try DirectoryClipStore(directory: root + "/clips")
+            let store: any ClipStore
+            if let url = self.store {
+                let environment = ProcessInfo.processInfo.environment
+                store = try CurlClipStore.store(
+                    for: url,
+                    trust: CurlClipStore.Trust(
+                        caFile: environment["CLIP_STORE_CA"], hostKeySHA256: environment["CLIP_STORE_HOST_KEY"],
+                        knownHostsFile: environment["CLIP_STORE_KNOWN_HOSTS"]),
+                    credentialsFile: environment["CLIP_STORE_CREDENTIALS"])
+            } else {
+                store = try DirectoryClipStore(directory: root + "/clips")
+            }
             let camera = try cameraSource()
             say("2. camera: \(camera.description); clips sealed as they are recorded, uploaded to \(store.location)")
 
@@ -147,7 +162,7 @@ struct KMIPDemo: AsyncParsableCommand {
                     keys.append(key)
                 }
                 let key = keys[keys.count - 1]
-                let keyBytes = try await keyMaterial(kmip, key)
+                let keyBytes = try await ClipKeys.material(kmip, key)
                 let name = "clip-\(run)-\(index + 1).sealed"
                 let header = SealedFileHeader(
                     serverIdentity: "kmip-demo reference server", keyIdentifier: key.description,
@@ -172,7 +187,7 @@ struct KMIPDemo: AsyncParsableCommand {
                 try await store.download(rows[index].name, to: local)
                 defer { try? FileManager.default.removeItem(atPath: local) }
                 let opened = try await ClipSealing.open(local) { header in
-                    try await keyMaterial(viewer, .text(header.keyIdentifier))
+                    try await ClipKeys.material(viewer, .text(header.keyIdentifier))
                 }
                 rows[index].opened = opened.sha256 == rows[index].sha256 && opened.size == rows[index].plaintextSize
                 if rows[index].opened != true { failures.append("\(rows[index].name) does not open to what was recorded") }
@@ -189,7 +204,7 @@ struct KMIPDemo: AsyncParsableCommand {
                 try await store.download(rows[index].name, to: local)
                 defer { try? FileManager.default.removeItem(atPath: local) }
                 do {
-                    try await ClipSealing.open(local) { header in try await keyMaterial(viewer, .text(header.keyIdentifier)) }
+                    try await ClipSealing.open(local) { header in try await ClipKeys.material(viewer, .text(header.keyIdentifier)) }
                     rows[index].afterShred = "STILL OPENS"
                     failures.append("\(rows[index].name) still opens after its key was destroyed")
                 } catch let error as KMIPOperationError where error.resultReason == .objectDestroyed {
@@ -210,7 +225,10 @@ struct KMIPDemo: AsyncParsableCommand {
             Look at the same data yourself:
               swift run kmip-server --data \(root)/server
               swift run kmip locate --server 127.0.0.1:5696 --ca \(directory.caCertificatePath) --cert \(directory.clientCertificatePath("camera")) --key \(directory.clientKeyPath("camera"))
-            The sealed clips are in \(root)/clips (format: docs/SealedFileFormat.md); the server's audit log is \(directory.auditLogPath).
+            and, while it runs, the web viewer (as the viewer identity; add yourself as a user first):
+              swift run fetch-decrypt users add me --state \(root)/viewer
+              swift run fetch-decrypt serve --state \(root)/viewer --cache \(root)/viewer/cache --store \(store ?? "file://\(root)/clips") --kmip-server 127.0.0.1:5696 --kmip-ca \(directory.caCertificatePath) --kmip-cert \(directory.clientCertificatePath("viewer")) --kmip-key \(directory.clientKeyPath("viewer"))
+            The sealed clips are in \(store ?? "\(root)/clips") (format: docs/SealedFileFormat.md); the server's audit log is \(directory.auditLogPath).
             """)
         if failures.isEmpty {
             say("kmip-demo: every check passed")
@@ -306,14 +324,6 @@ struct KMIPDemo: AsyncParsableCommand {
     static func iso8601(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
     }
-}
-
-/// The key bytes of `id`, fetched over KMIP.
-func keyMaterial(_ kmip: KMIPClient, _ id: UniqueIdentifier) async throws -> [UInt8] {
-    guard let bytes = try await kmip.get(id).object.keyBlock?.keyBytes else {
-        throw ClipStoreError("key \(id) has no key material the demo can use")
-    }
-    return bytes
 }
 
 /// Prints a line at once (also when the output is a pipe).

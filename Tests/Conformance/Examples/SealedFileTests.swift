@@ -59,6 +59,32 @@ struct SealedFileTests {
         }
     }
 
+    @Test("how the plaintext is cut into writes does not change the sealed bytes (whole chunks sealed straight from a large write, pieces gathered from small ones)",
+          arguments: [63, 64, 65, 640, 1000])
+    func writesOfAnySize(_ size: Int) throws {
+        let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+        let header = SealedFileHeader(serverIdentity: "s", keyIdentifier: "k", chunkSize: 64)
+        func sealed(_ pieces: [ArraySlice<UInt8>]) throws -> [UInt8] {
+            var output: [UInt8] = []
+            let writer = try SealedFileWriter(
+                header: header, key: key256, salt: Array(repeating: 9, count: 32), noncePrefix: Array(repeating: 3, count: 7)) { output += $0 }
+            for piece in pieces { try writer.write(piece) }
+            try writer.finish()
+            return output
+        }
+        let whole = try sealed([plaintext[...]])
+        #expect(try sealed(plaintext.indices.map { plaintext[$0...$0] }) == whole)
+        #expect(try sealed([plaintext.prefix(10), plaintext.dropFirst(10)]) == whole)
+        // The same through the collection path (not contiguous storage).
+        var viaSequence: [UInt8] = []
+        let writer = try SealedFileWriter(
+            header: header, key: key256, salt: Array(repeating: 9, count: 32), noncePrefix: Array(repeating: 3, count: 7)) { viaSequence += $0 }
+        try writer.write(plaintext.lazy.map { $0 })
+        try writer.finish()
+        #expect(viaSequence == whole)
+        #expect(try open(whole, key: key256).1 == plaintext)
+    }
+
     @Test("the same plaintext sealed twice differs (fresh salt and nonce prefix per file)")
     func freshPerFile() throws {
         let plaintext = Array(repeating: UInt8(7), count: 200)
