@@ -20,8 +20,8 @@ certs=$dir/certs
 run=$dir/run
 log() { echo "ftp-server.sh: $*" >&2; }
 
-# shellcheck source=lib/stop-server.sh
-. "$(dirname "$0")/lib/stop-server.sh"
+# shellcheck source=lib/test-servers.sh
+. "$(dirname "$0")/lib/test-servers.sh"
 stop() { if stop_server "$run/server.pid"; then log "stopped"; fi; }
 
 if [ "$command" = stop ]; then stop; exit 0; fi
@@ -31,16 +31,7 @@ mkdir -p "$dir" "$run" "$dir/root"
 stop
 
 # 1. The venv, from PyPI.
-stamp="$venv/.swift-kmip-requirements"
-if [ ! -f "$stamp" ] || ! cmp -s "$stamp" "$here/ftp-requirements.txt"; then
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    log "installing python3-venv"; apt-get install -y -qq python3-venv >&2
-  fi
-  log "creating the venv in $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/ftp-requirements.txt" >&2
-  cp "$here/ftp-requirements.txt" "$stamp"
-fi
+ensure_venv "$venv" "$here/ftp-requirements.txt"
 
 # 2. Certificates (made once per DIR; never committed).
 if [ ! -f "$certs/server.pem" ]; then
@@ -91,17 +82,7 @@ setsid "$venv/bin/python" "$here/ftp-server.py" "$port" "$dir/root" "$certs/serv
 echo $! > "$run/server.pid"
 
 # 5. Wait until it answers with its banner.
-for _ in $(seq 100); do
-  if python3 - "$port" <<'PY' 2>/dev/null; then break; fi
-import socket, sys
-with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
-    assert s.recv(100).startswith(b"220")
-PY
-  if ! kill -0 "$(cat "$run/server.pid")" 2>/dev/null; then
-    log "the FTP server exited:"; tail -20 "$run/server.log" >&2; exit 1
-  fi
-  sleep 0.1
-done
+wait_for_banner "$port" 220 "$run/server.pid" "$run/server.log" "the FTP server"
 log "ready"
 cat <<OUT
 FTP_URL=ftp://127.0.0.1:$port/

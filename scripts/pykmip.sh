@@ -17,6 +17,9 @@ certs=$dir/certs
 run=$dir/run
 log() { echo "pykmip.sh: $*" >&2; }
 
+# shellcheck source=lib/test-servers.sh
+. "$(dirname "$0")/lib/test-servers.sh"
+
 stop() {
   if [ -f "$run/server.pid" ]; then
     local pid; pid=$(cat "$run/server.pid")
@@ -39,16 +42,7 @@ mkdir -p "$dir" "$run"
 stop
 
 # 1. The venv, from PyPI.
-stamp="$venv/.swift-kmip-requirements"
-if [ ! -f "$stamp" ] || ! cmp -s "$stamp" "$here/pykmip-requirements.txt"; then
-  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-    log "installing python3-venv"; apt-get install -y -qq python3-venv >&2
-  fi
-  log "creating the venv in $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/pykmip-requirements.txt" >&2
-  cp "$here/pykmip-requirements.txt" "$stamp"
-fi
+ensure_venv "$venv" "$here/pykmip-requirements.txt"
 
 # 2. Certificates (made once per DIR; never committed).
 if [ ! -f "$certs/client.pem" ]; then

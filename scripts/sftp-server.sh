@@ -15,8 +15,8 @@ run=$dir/run
 keys=$dir/keys
 log() { echo "sftp-server.sh: $*" >&2; }
 
-# shellcheck source=lib/stop-server.sh
-. "$(dirname "$0")/lib/stop-server.sh"
+# shellcheck source=lib/test-servers.sh
+. "$(dirname "$0")/lib/test-servers.sh"
 stop() { if stop_server "$run/sshd.pid"; then log "stopped"; fi; }
 
 if [ "$command" = stop ]; then stop; exit 0; fi
@@ -78,17 +78,7 @@ setsid "$sshd" -D -e -f "$run/sshd_config" < /dev/null > "$run/sshd.log" 2>&1 &
 echo $! > "$run/sshd.pid"
 
 # 3. Wait until it answers with its version line.
-for _ in $(seq 100); do
-  if python3 - "$port" <<'PY' 2>/dev/null; then break; fi
-import socket, sys
-with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
-    assert s.recv(100).startswith(b"SSH-2.0")
-PY
-  if ! kill -0 "$(cat "$run/sshd.pid")" 2>/dev/null; then
-    log "sshd exited:"; tail -20 "$run/sshd.log" >&2; exit 1
-  fi
-  sleep 0.1
-done
+wait_for_banner "$port" SSH-2.0 "$run/sshd.pid" "$run/sshd.log" sshd
 log "ready"
 cat <<OUT
 SFTP_URL=sftp://127.0.0.1:$port$dir/root/
