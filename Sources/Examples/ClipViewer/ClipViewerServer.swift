@@ -281,8 +281,7 @@ struct ViewerRoutes<Source: ViewerClipSource>: Sendable {
         let header: SealedFileHeader
         do {
             source = try FileRandomAccessSource(path: path)
-            var prefix = PrefixReader(source: source)
-            header = try SealedFileReader.readHeader(from: &prefix).header
+            header = try SealedFileReader.readHeader(of: source).header
         } catch {
             throw await fail(.unprocessableContent, "Damaged clip", "\(rawName) cannot be opened: \(error)")
         }

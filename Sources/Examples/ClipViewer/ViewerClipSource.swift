@@ -110,9 +110,8 @@ public struct DirectoryViewerClipSource: ViewerClipSource {
         for name in names.sorted() where name.hasSuffix(".sealed") && ViewerClip.isValidName(name) {
             let path = directory + "/" + name
             guard let source = try? FileRandomAccessSource(path: path) else { continue }
-            var reader = PrefixReader(source: source)
             // A file that is not a readable sealed file is listed with what is known.
-            let header = try? SealedFileReader.readHeader(from: &reader).header
+            let header = try? SealedFileReader.readHeader(of: source).header
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate]) as? Date
             let recorded = header?.metadata["captured"].flatMap { ISO8601DateFormatter().date(from: $0) } ?? modified
             var state = "not a sealed file"
@@ -130,16 +129,5 @@ public struct DirectoryViewerClipSource: ViewerClipSource {
         let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
         guard type == .typeRegular else { throw ViewerClipError.notFound(name) }
         return path
-    }
-}
-
-/// Reads a random-access source from its start.
-struct PrefixReader<Source: SealedFileRandomAccessSource>: SealedFileSource {
-    let source: Source
-    var offset = 0
-    mutating func read(upTo count: Int) throws -> [UInt8] {
-        let bytes = try source.read(at: offset, count: count)
-        offset += bytes.count
-        return bytes
     }
 }

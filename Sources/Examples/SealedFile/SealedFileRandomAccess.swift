@@ -100,8 +100,7 @@ public struct SealedFileRandomAccessReader<Source: SealedFileRandomAccessSource>
     /// Reads the header of `source`, checks `key` (the KMIP key's 16 or 32 bytes) against it and
     /// authenticates the final chunk.
     public init(source: Source, key: [UInt8]) throws {
-        var headerSource = RandomAccessPrefix(source: source)
-        let (header, headerBytes) = try SealedFileReader.readHeader(from: &headerSource)
+        let (header, headerBytes) = try SealedFileReader.readHeader(of: source)
         let keys = try FileKeys(kmipKey: key, salt: header.salt)
         guard keys.commitment == header.keyCommitment else { throw SealedFileError.wrongKey(keyIdentifier: header.keyIdentifier) }
         self.source = source
@@ -175,6 +174,14 @@ public struct SealedFileRandomAccessReader<Source: SealedFileRandomAccessSource>
 }
 
 extension SealedFileRandomAccessReader: Sendable where Source: Sendable {}
+
+extension SealedFileReader {
+    /// Reads the header at the start of a random-access `source`, without reading further.
+    public static func readHeader(of source: some SealedFileRandomAccessSource) throws -> (header: SealedFileHeader, bytes: [UInt8]) {
+        var prefix = RandomAccessPrefix(source: source)
+        return try readHeader(from: &prefix)
+    }
+}
 
 /// Reads a random-access source from its start, for the header reader.
 private struct RandomAccessPrefix<Source: SealedFileRandomAccessSource>: SealedFileSource {

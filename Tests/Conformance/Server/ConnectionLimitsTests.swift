@@ -162,6 +162,9 @@ struct ConnectionLimitsTests {
         let listener = try await LimitedListener.start(kind, maximum: 2)
         var first: StallingSocket? = try StallingSocket(port: listener.port)
         let second = try StallingSocket(port: listener.port)
+        // Connections are admitted on the event loop each is given, so two made at once may be
+        // admitted in either order: the third is made once the first two hold their places.
+        #expect(await eventually { listener.counts().open == 2 }, "the first two were not admitted: \(listener.counts())")
         let third = try StallingSocket(port: listener.port)
         let refusedAfter = try #require(third.secondsUntilClosed(within: 5))
         #expect(refusedAfter < 4)
