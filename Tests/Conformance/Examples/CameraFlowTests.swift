@@ -237,7 +237,8 @@ struct CameraFlowTests {
             "camera-encrypt-upload", ["--camera-id", "cam2", "--spool", rig.root + "/spool", "--capture", script, "--clips", "5"], environment: environment)
         // Wait until the third recording started (two clips sealed), then SIGKILL.
         #expect(camera.wait { (try? String(contentsOfFile: marker, encoding: .utf8))?.hasPrefix("3") == true })
-        Thread.sleep(forTimeInterval: 0.5)
+        // ... and its sealing has begun.
+        #expect(camera.wait { (try? ClipFiles.names(rig.root + "/spool"))?.contains { $0.hasSuffix(".sealing") } == true })
         _ = camera.stop(SIGKILL)
         let spooled = try ClipFiles.names(rig.root + "/spool")
         #expect(spooled.filter { $0.hasSuffix(".sealed") && !$0.hasPrefix(".") }.count == 2, "\(spooled)")

@@ -126,8 +126,14 @@ struct CameraRemoteStoreTests {
         let camera = try BackgroundProgram(
             "camera-encrypt-upload", ["--camera-id", "yard", "--spool", rig.root + "/spool", "--files", input.path, "--upload-limit", "300k"],
             environment: environment)
-        #expect(camera.wait { (try? ClipFiles.names(root))?.contains { $0.hasPrefix(".yard-") && $0.hasSuffix(".uploading") } == true }, "\(camera.stderr)")
-        Thread.sleep(forTimeInterval: 0.5)
+        // Killed once a tenth of the clip is on the server under its temporary name.
+        #expect(camera.wait {
+            let names = (try? ClipFiles.names(root)) ?? []
+            return names.contains { name in
+                name.hasPrefix(".yard-") && name.hasSuffix(".uploading")
+                    && ((try? FileManager.default.attributesOfItem(atPath: root + "/" + name))?[.size] as? Int ?? 0) >= 150_000
+            }
+        }, "\(camera.stderr)")
         _ = camera.stop(SIGKILL)
         let onServer = try ClipFiles.names(root)
         #expect(!onServer.contains { $0.hasPrefix("yard-") }, "no clip under its final name: \(onServer)")
