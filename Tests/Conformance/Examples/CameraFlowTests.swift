@@ -15,22 +15,7 @@ enum ExampleProgram {
     }
 
     static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ToolResult {
-        let process = Process()
-        process.executableURL = try url(name)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdout = Pipe(), stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var out = Data(), err = Data()
-        DispatchQueue.global().async(group: group) { out = stdout.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { err = stderr.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        group.wait()
-        return ToolResult(status: process.terminationStatus, stdout: [UInt8](out), stderr: String(decoding: err, as: UTF8.self))
+        try ToolRunner.run(url(name), arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
     }
 }
 

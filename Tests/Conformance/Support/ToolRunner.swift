@@ -30,6 +30,11 @@ enum ToolRunner {
     /// Runs `kmip arguments…` with `input` on standard input.
     static func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> ToolResult {
         guard let executable else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "kmip executable not found"]) }
+        return try run(executable, arguments, input: input, environment: environment)
+    }
+
+    /// Runs `executable arguments…` with `input` on standard input, collecting both outputs.
+    static func run(_ executable: URL, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> ToolResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
