@@ -125,7 +125,9 @@ struct FaultInjectionLiveTests {
         let client = try proxy.client(requestTimeout: .seconds(1))
         let started = ContinuousClock.now
         #expect(try await client.get(key).uniqueIdentifier == key)
-        #expect(ContinuousClock.now - started < .seconds(4))
+        // The proxy never answers the first request: only the 1 s timeout ends it. The bound leaves
+        // room for two TLS handshakes with PyKMIP on a loaded machine (4.04 s seen in CI).
+        #expect(ContinuousClock.now - started < .seconds(10))
         #expect(proxy.forwarded == 2)
         await client.shutdown()
 
